@@ -1,0 +1,159 @@
+//! [`PingLayer`]: the configuration, applied to an inner service.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tower_layer::Layer;
+
+use crate::client::ForwardedHeaders;
+use crate::grammar::Prefix;
+use crate::service::PingService;
+use crate::store::CheckStore;
+
+/// The default most bytes of a ping body that are kept.
+pub const DEFAULT_BODY_LIMIT: usize = 10_000;
+
+/// A hook that sees every store error.
+pub(crate) type ErrorHook<E> = Arc<dyn Fn(&E) + Send + Sync>;
+
+/// A [`Layer`] that answers the Pinging API in front of any service.
+///
+/// Requests whose path is a ping under the prefix (`/ping` unless set) are
+/// answered by the layer through the store `S`; every other request goes to
+/// the inner service untouched.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use tower_ping::{MemoryStore, PingLayer};
+///
+/// let store = MemoryStore::new();
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "my app" }))
+///     .layer(PingLayer::new(store).body_limit(1_000));
+/// ```
+pub struct PingLayer<S: CheckStore> {
+    store: Arc<S>,
+    settings: Settings,
+    on_store_error: ErrorHook<S::Error>,
+}
+
+/// What the service needs of the layer's configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) prefix: Prefix,
+    pub(crate) body_limit: Option<usize>,
+    pub(crate) forwarded: ForwardedHeaders,
+}
+
+impl<S: CheckStore> PingLayer<S> {
+    /// A layer over `store`, mounted at `/ping`, keeping 10,000 bytes of each
+    /// ping body, trusting no forwarded headers, and writing store errors to
+    /// standard error.
+    pub fn new(store: S) -> Self {
+        Self {
+            store: Arc::new(store),
+            settings: Settings {
+                prefix: Prefix::default(),
+                body_limit: Some(DEFAULT_BODY_LIMIT),
+                forwarded: ForwardedHeaders::default(),
+            },
+            on_store_error: Arc::new(|error: &S::Error| {
+                eprintln!("tower-ping: store error: {error}");
+            }),
+        }
+    }
+
+    /// Mounts the ping paths under another prefix.
+    ///
+    /// With [`Prefix::root`], every path of the grammar directly under `/` is
+    /// a ping: any two-segment path of `[-a-zA-Z0-9_]` characters, such as
+    /// `/users/alice`, is then read as `/<ping-key>/<slug>`. Use the root only
+    /// on a host that serves pings and little else.
+    ///
+    /// ```
+    /// use tower_ping::{MemoryStore, PingLayer, Prefix};
+    ///
+    /// let layer = PingLayer::new(MemoryStore::new()).prefix(Prefix::new("/hc/ping").unwrap());
+    /// ```
+    pub fn prefix(mut self, prefix: Prefix) -> Self {
+        self.settings.prefix = prefix;
+        self
+    }
+
+    /// Keeps at most `bytes` of each ping body; the rest is read and dropped
+    /// as it arrives. `200`/`201` answers then carry `Ping-Body-Limit`.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.settings.body_limit = Some(bytes);
+        self
+    }
+
+    /// Keeps every ping body whole, however large: only for trusted clients.
+    pub fn no_body_limit(mut self) -> Self {
+        self.settings.body_limit = None;
+        self
+    }
+
+    /// Sets how far `X-Forwarded-For` and `X-Forwarded-Proto` are trusted;
+    /// see [`ForwardedHeaders`]. By default they are ignored.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use tower_ping::{ForwardedHeaders, MemoryStore, PingLayer};
+    ///
+    /// // Behind one reverse proxy that appends to X-Forwarded-For.
+    /// let layer = PingLayer::new(MemoryStore::new())
+    ///     .forwarded_headers(ForwardedHeaders::TrustedProxies(NonZeroUsize::MIN));
+    /// ```
+    pub fn forwarded_headers(mut self, trust: ForwardedHeaders) -> Self {
+        self.settings.forwarded = trust;
+        self
+    }
+
+    /// Hands every store error to `hook` (the client only sees
+    /// `503 store unavailable`). Replaces the default, which writes the error
+    /// to standard error.
+    ///
+    /// ```
+    /// use tower_ping::{MemoryStore, PingLayer};
+    ///
+    /// let layer = PingLayer::new(MemoryStore::new())
+    ///     .on_store_error(|error| eprintln!("ping store failed: {error}"));
+    /// ```
+    pub fn on_store_error(mut self, hook: impl Fn(&S::Error) + Send + Sync + 'static) -> Self {
+        self.on_store_error = Arc::new(hook);
+        self
+    }
+}
+
+impl<S: CheckStore, I> Layer<I> for PingLayer<S> {
+    type Service = PingService<I, S>;
+
+    fn layer(&self, inner: I) -> Self::Service {
+        PingService::new(
+            inner,
+            self.store.clone(),
+            self.settings.clone(),
+            self.on_store_error.clone(),
+        )
+    }
+}
+
+impl<S: CheckStore> Clone for PingLayer<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            settings: self.settings.clone(),
+            on_store_error: self.on_store_error.clone(),
+        }
+    }
+}
+
+impl<S: CheckStore> fmt::Debug for PingLayer<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PingLayer")
+            .field("prefix", &self.settings.prefix)
+            .field("body_limit", &self.settings.body_limit)
+            .field("forwarded", &self.settings.forwarded)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,86 @@
+//! The healthchecks.io Pinging API as a Tower layer.
+//!
+//! Cron jobs, backups and workers report "I ran", "I started", "I failed" by
+//! requesting a URL such as `GET /ping/<uuid>`, `/ping/<uuid>/start`,
+//! `/ping/<uuid>/fail`, `/ping/<uuid>/<exit-status>` or
+//! `/ping/<ping-key>/<slug>`. [`PingLayer`] lets any axum or hyper app answer
+//! those requests: ping paths are answered by the layer, which resolves the
+//! check and records the ping through a [`CheckStore`]; every other request
+//! goes to the app untouched.
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use tower_ping::{MemoryStore, NewCheck, PingLayer};
+//!
+//! let store = MemoryStore::new();
+//! let uuid = store.add_check(NewCheck::new("Nightly backup").ping_key("key-of-my-project"));
+//! println!("curl -fsS -m 10 --retry 5 http://localhost:8000/ping/{uuid}");
+//!
+//! let app: Router = Router::new()
+//!     .route("/", get(|| async { "my app" }))
+//!     // On the outer router, so the layer sees the full path.
+//!     .layer(PingLayer::new(store));
+//! ```
+//!
+//! # What the layer answers
+//!
+//! | request | answer |
+//! |---|---|
+//! | a ping, recorded | `200 OK` (`201 Created` when `?create=1` created the check) |
+//! | no such check or ping key | `404 not found` |
+//! | a slug shared by several checks | `409 ambiguous slug` |
+//! | exit status over 255, upper-case slug | `400 invalid url format` |
+//! | `rid` that is not a UUID | `400 invalid uuid format` |
+//! | `OPTIONS` | `204`, a CORS preflight |
+//! | a method other than `GET`, `HEAD`, `POST` | `405 method not allowed` |
+//! | the store failed | `503 store unavailable` |
+//!
+//! # Stores
+//!
+//! [`MemoryStore`] keeps checks in memory. Your own store implements
+//! [`CheckStore`]: resolve a target to a check, then record a ping on it by
+//! calling [`apply`], the one state machine every store shares.
+//!
+//! # Features
+//!
+//! - `axum`: read the client address from axum's `ConnectInfo<SocketAddr>`.
+//!   Without it, the layer reads a plain `SocketAddr` request extension.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod answer;
+mod body;
+mod body_capture;
+mod check;
+mod client;
+mod future;
+mod grammar;
+mod layer;
+mod memory_store;
+mod ping;
+mod query;
+mod service;
+mod slug;
+mod state;
+mod store;
+
+pub use async_trait::async_trait;
+
+pub use body::ResponseBody;
+pub use check::{Check, LoggedPing, NewCheck, DEFAULT_PING_LOG_LIMIT};
+pub use client::ForwardedHeaders;
+pub use future::ResponseFuture;
+pub use grammar::{classify, InvalidPrefix, PingPath, Prefix, Route, Signal, Target};
+pub use layer::{PingLayer, DEFAULT_BODY_LIMIT};
+pub use memory_store::{MemoryCheckId, MemoryStore};
+pub use ping::Ping;
+pub use query::{InvalidRunId, PingQuery};
+pub use service::PingService;
+pub use slug::slugify;
+pub use state::{
+    apply, AllowedMethods, CheckRules, CheckState, Kind, KeywordFilter, Status, Transition,
+    MAX_DURATION,
+};
+pub use store::{CheckStore, Creation, Lookup};

@@ -1,0 +1,241 @@
+//! [`PingService`]: the route of a request through the layer.
+//!
+//! Read top-down: [`Service::call`] classifies the path and hands anything
+//! that is not a ping straight to the inner service. A ping is checked in the
+//! SPEC's order (preflight, method, grammar, `rid`), answered at once when it
+//! fails one, and otherwise resolved, read and recorded by [`answer_ping`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::SystemTime;
+
+use http::header::ACCESS_CONTROL_REQUEST_HEADERS;
+use http::{Method, Request, Response};
+use http_body::Body;
+use tower_service::Service;
+use uuid::Uuid;
+
+use crate::answer::Answer;
+use crate::body::ResponseBody;
+use crate::body_capture::capture;
+use crate::client;
+use crate::future::ResponseFuture;
+use crate::grammar::{classify, PingPath, Route, Target};
+use crate::layer::{ErrorHook, Settings};
+use crate::ping::Ping;
+use crate::query::PingQuery;
+use crate::store::{CheckStore, Creation, Lookup};
+
+/// The service [`PingLayer`](crate::PingLayer) wraps around an inner service.
+pub struct PingService<I, S: CheckStore> {
+    inner: I,
+    shared: Arc<Shared<S>>,
+}
+
+/// What every ping of this service needs, shared by its in-flight pings.
+struct Shared<S: CheckStore> {
+    store: Arc<S>,
+    settings: Settings,
+    on_store_error: ErrorHook<S::Error>,
+}
+
+impl<I, S: CheckStore> PingService<I, S> {
+    pub(crate) fn new(
+        inner: I,
+        store: Arc<S>,
+        settings: Settings,
+        on_store_error: ErrorHook<S::Error>,
+    ) -> Self {
+        let shared = Shared {
+            store,
+            settings,
+            on_store_error,
+        };
+        Self {
+            inner,
+            shared: Arc::new(shared),
+        }
+    }
+
+    /// The inner service.
+    pub fn get_ref(&self) -> &I {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut I {
+        &mut self.inner
+    }
+
+    /// The inner service, unwrapped.
+    pub fn into_inner(self) -> I {
+        self.inner
+    }
+}
+
+impl<I, S, ReqBody, ResBody> Service<Request<ReqBody>> for PingService<I, S>
+where
+    I: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: CheckStore,
+    ReqBody: Body + Send + 'static,
+    ReqBody::Data: Send,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = I::Error;
+    type Future = ResponseFuture<I::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let route = classify(&self.shared.settings.prefix, request.uri().path());
+        let path = match route {
+            Route::Pass => return ResponseFuture::inner(self.inner.call(request)),
+            Route::Invalid => None,
+            Route::Ping(path) => Some(path),
+        };
+
+        match *request.method() {
+            Method::GET | Method::HEAD | Method::POST => {}
+            Method::OPTIONS => {
+                let request_headers = request.headers().get(ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+                return ResponseFuture::answer(Answer::Preflight { request_headers });
+            }
+            _ => return ResponseFuture::answer(Answer::MethodNotAllowed),
+        }
+        let Some(path) = path else {
+            return ResponseFuture::answer(Answer::InvalidUrl);
+        };
+        let Ok(query) = PingQuery::parse(request.uri().query()) else {
+            return ResponseFuture::answer(Answer::InvalidRunId);
+        };
+
+        let received_at = SystemTime::now();
+        let path = OwnedPingPath::from(path);
+        let (parts, body) = request.into_parts();
+        let trust = self.shared.settings.forwarded;
+        let ping = Ping {
+            signal: path.signal,
+            received_at,
+            scheme: client::scheme(&parts.uri, &parts.headers, trust),
+            remote_addr: client::remote_addr(&parts.extensions, &parts.headers, trust),
+            user_agent: client::user_agent(&parts.headers),
+            method: parts.method,
+            body: bytes::Bytes::new(),
+            rid: query.rid,
+        };
+        let shared = self.shared.clone();
+        ResponseFuture::ping(Box::pin(async move {
+            answer_ping(&shared, path.target, query.create, ping, body).await
+        }))
+    }
+}
+
+/// Resolves the check, reads the body, records the ping: the store's part.
+async fn answer_ping<S: CheckStore, B: Body>(
+    shared: &Shared<S>,
+    target: OwnedTarget,
+    create: bool,
+    mut ping: Ping,
+    body: B,
+) -> Answer {
+    let store = &*shared.store;
+    let check = match store.resolve(target.as_target()).await {
+        Ok(Lookup::Found(check)) => Some(check),
+        Ok(Lookup::NotFound) if create && matches!(target, OwnedTarget::Slug { .. }) => None,
+        Ok(Lookup::NotFound) => return Answer::NotFound,
+        Ok(Lookup::Ambiguous) => return Answer::AmbiguousSlug,
+        Err(error) => return shared.store_failed(&error),
+    };
+
+    let body_limit = shared.settings.body_limit;
+    ping.body = match capture(body, body_limit).await {
+        Ok(body) => body,
+        Err(_) => return Answer::InvalidBody,
+    };
+
+    let created = match (check, &target) {
+        (Some(check), _) => store.record(check, ping).await.map(|()| false),
+        (None, OwnedTarget::Slug { ping_key, slug }) => {
+            match store.create(ping_key, slug, ping).await {
+                Ok(Creation::Created) => Ok(true),
+                Ok(Creation::Recorded) => Ok(false),
+                Ok(Creation::Ambiguous) => return Answer::AmbiguousSlug,
+                Ok(Creation::NotFound) => return Answer::NotFound,
+                Err(error) => Err(error),
+            }
+        }
+        (None, OwnedTarget::Uuid(_)) => return Answer::NotFound,
+    };
+    match created {
+        Ok(created) => Answer::Recorded {
+            created,
+            body_limit,
+        },
+        Err(error) => shared.store_failed(&error),
+    }
+}
+
+impl<S: CheckStore> Shared<S> {
+    fn store_failed(&self, error: &S::Error) -> Answer {
+        (self.on_store_error)(error);
+        Answer::StoreUnavailable
+    }
+}
+
+/// A ping path that owns its ping key and slug, so the ping can outlive the
+/// request it was parsed from.
+struct OwnedPingPath {
+    target: OwnedTarget,
+    signal: crate::Signal,
+}
+
+enum OwnedTarget {
+    Uuid(Uuid),
+    Slug { ping_key: String, slug: String },
+}
+
+impl From<PingPath<'_>> for OwnedPingPath {
+    fn from(path: PingPath<'_>) -> Self {
+        let target = match path.target {
+            Target::Uuid(uuid) => OwnedTarget::Uuid(uuid),
+            Target::Slug { ping_key, slug } => OwnedTarget::Slug {
+                ping_key: ping_key.to_owned(),
+                slug: slug.to_owned(),
+            },
+        };
+        Self {
+            target,
+            signal: path.signal,
+        }
+    }
+}
+
+impl OwnedTarget {
+    fn as_target(&self) -> Target<'_> {
+        match self {
+            OwnedTarget::Uuid(uuid) => Target::Uuid(*uuid),
+            OwnedTarget::Slug { ping_key, slug } => Target::Slug { ping_key, slug },
+        }
+    }
+}
+
+impl<I: Clone, S: CheckStore> Clone for PingService<I, S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<I: fmt::Debug, S: CheckStore> fmt::Debug for PingService<I, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PingService")
+            .field("inner", &self.inner)
+            .field("settings", &self.shared.settings)
+            .finish_non_exhaustive()
+    }
+}
