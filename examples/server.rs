@@ -1,0 +1,274 @@
+//! An axum app with routes of its own and the Pinging API in front of it.
+//!
+//! ```text
+//! cargo run --example server -- [--listen 127.0.0.1:8000] [--checks checks.json]
+//!     [--prefix /ping] [--body-limit 10000|none] [--forwarded none|leftmost|N]
+//! ```
+//!
+//! `GET /checks` lists every check with its state and ping log as JSON.
+
+use std::net::SocketAddr;
+use std::num::NonZeroUsize;
+use std::time::SystemTime;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower_ping::{
+    AllowedMethods, Check, CheckRules, ForwardedHeaders, KeywordFilter, LoggedPing, MemoryStore,
+    NewCheck, PingLayer, Prefix, Status,
+};
+use uuid::Uuid;
+
+/// The ping key of checks seeded without one.
+const DEMO_PING_KEY: &str = "demo-ping-key";
+
+struct Options {
+    listen: SocketAddr,
+    checks: Option<String>,
+    prefix: Prefix,
+    body_limit: Option<usize>,
+    forwarded: ForwardedHeaders,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
+        checks: None,
+        prefix: Prefix::default(),
+        body_limit: Some(tower_ping::DEFAULT_BODY_LIMIT),
+        forwarded: ForwardedHeaders::Ignore,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--listen" => {
+                let text = value()?;
+                options.listen = text.parse().map_err(|e| format!("--listen {text}: {e}"))?;
+            }
+            "--checks" => options.checks = Some(value()?),
+            "--prefix" => {
+                let text = value()?;
+                options.prefix = Prefix::new(&text).map_err(|e| format!("--prefix {text}: {e}"))?;
+            }
+            "--body-limit" => {
+                options.body_limit = match value()?.as_str() {
+                    "none" => None,
+                    n => Some(n.parse().map_err(|_| format!("--body-limit {n}: not a number"))?),
+                }
+            }
+            "--forwarded" => {
+                options.forwarded = match value()?.as_str() {
+                    "none" => ForwardedHeaders::Ignore,
+                    "leftmost" => ForwardedHeaders::Leftmost,
+                    n => ForwardedHeaders::TrustedProxies(
+                        n.parse::<NonZeroUsize>()
+                            .map_err(|_| format!("--forwarded {n}: none, leftmost or a count"))?,
+                    ),
+                }
+            }
+            "--help" | "-h" => {
+                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown option {other}; try --help")),
+        }
+    }
+    Ok(options)
+}
+
+/// One check of the `--checks` file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedCheck {
+    uuid: Option<Uuid>,
+    name: String,
+    slug: Option<String>,
+    ping_key: Option<String>,
+    #[serde(default)]
+    status: SeedStatus,
+    #[serde(default)]
+    manual_resume: bool,
+    #[serde(default)]
+    methods: String,
+    #[serde(default)]
+    filter_body: bool,
+    #[serde(default)]
+    success_kw: String,
+    #[serde(default)]
+    failure_kw: String,
+    #[serde(default)]
+    start_kw: String,
+    #[serde(default)]
+    default_fail: bool,
+}
+
+#[derive(Deserialize, Default, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum SeedStatus {
+    #[default]
+    New,
+    Paused,
+}
+
+impl SeedCheck {
+    fn into_new_check(self) -> Result<NewCheck, String> {
+        let methods = match self.methods.as_str() {
+            "" => AllowedMethods::Any,
+            "POST" => AllowedMethods::PostOnly,
+            other => return Err(format!("check {:?}: methods {other:?} is not \"\" or \"POST\"", self.name)),
+        };
+        let mut check = NewCheck::new(self.name).ping_key(self.ping_key.unwrap_or_else(|| DEMO_PING_KEY.into()));
+        if let Some(uuid) = self.uuid {
+            check = check.uuid(uuid);
+        }
+        if let Some(slug) = self.slug {
+            check = check.slug(slug);
+        }
+        if self.status == SeedStatus::Paused {
+            check = check.paused();
+        }
+        check.rules = CheckRules {
+            manual_resume: self.manual_resume,
+            methods,
+            filter: KeywordFilter {
+                filter_body: self.filter_body,
+                success_kw: self.success_kw,
+                failure_kw: self.failure_kw,
+                start_kw: self.start_kw,
+                default_fail: self.default_fail,
+            },
+        };
+        Ok(check)
+    }
+}
+
+fn seed(store: &MemoryStore, path: Option<&str>) -> Result<(), String> {
+    let Some(path) = path else {
+        store.add_check(NewCheck::new("Nightly backup").ping_key(DEMO_PING_KEY));
+        store.add_check(NewCheck::new("Hourly sync").ping_key(DEMO_PING_KEY));
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--checks {path}: {e}"))?;
+    let seeds: Vec<SeedCheck> = serde_json::from_str(&text).map_err(|e| format!("--checks {path}: {e}"))?;
+    for seed in seeds {
+        store.add_check(seed.into_new_check()?);
+    }
+    Ok(())
+}
+
+async fn list_checks(State(store): State<MemoryStore>) -> Json<Value> {
+    let checks = store
+        .checks()
+        .into_iter()
+        .map(|check| {
+            let pings = store.pings(check.uuid).unwrap_or_default();
+            check_json(&check, &pings)
+        })
+        .collect();
+    Json(Value::Array(checks))
+}
+
+fn check_json(check: &Check, pings: &[LoggedPing]) -> Value {
+    let state = &check.state;
+    json!({
+        "uuid": check.uuid,
+        "name": check.name,
+        "slug": check.slug,
+        "ping_key": check.ping_key,
+        "status": state.status.as_str(),
+        "n_pings": state.n_pings,
+        "last_ping": state.last_ping.map(rfc3339),
+        "last_start": state.last_start.map(rfc3339),
+        "last_start_rid": state.last_start_rid,
+        "last_duration": state.last_duration.map(|d| d.as_secs_f64()),
+        "pings": pings.iter().map(ping_json).collect::<Vec<_>>(),
+    })
+}
+
+fn ping_json(ping: &LoggedPing) -> Value {
+    json!({
+        "n": ping.n,
+        "kind": ping.kind.as_str(),
+        "exit_status": ping.exit_status,
+        "method": ping.method.as_str(),
+        "scheme": ping.scheme.as_str(),
+        "remote_addr": ping.remote_addr,
+        "user_agent": ping.user_agent,
+        "rid": ping.rid,
+        "body": String::from_utf8_lossy(&ping.body),
+        "body_len": ping.body.len(),
+        "received_at": rfc3339(ping.received_at),
+    })
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_micros(time).to_string()
+}
+
+fn print_banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) {
+    let base = format!("http://{addr}{}", prefix.as_str().trim_end_matches('/'));
+    println!("tower-ping example listening on http://{addr}");
+    for check in store.checks() {
+        let paused = if check.state.status == Status::Paused { " (paused)" } else { "" };
+        println!("  {}{paused}", check.name);
+        println!("    {base}/{}", check.uuid);
+        if let Some(key) = &check.ping_key {
+            println!("    {base}/{key}/{}", check.slug);
+        }
+    }
+    if let Some(check) = store.checks().first() {
+        println!("try:  curl -fsS -m 10 --retry 5 {base}/{}/start", check.uuid);
+        println!("      curl -fsS -m 10 --retry 5 --data-raw 'backup done' {base}/{}", check.uuid);
+    }
+    println!("then: curl -s http://{addr}/checks");
+}
+
+#[tokio::main]
+async fn main() {
+    let options = parse_options().unwrap_or_else(|e| {
+        eprintln!("server: {e}");
+        std::process::exit(2);
+    });
+    let store = MemoryStore::new();
+    if let Err(e) = seed(&store, options.checks.as_deref()) {
+        eprintln!("server: {e}");
+        std::process::exit(2);
+    }
+
+    let mut layer = PingLayer::new(store.clone())
+        .prefix(options.prefix.clone())
+        .forwarded_headers(options.forwarded);
+    layer = match options.body_limit {
+        Some(limit) => layer.body_limit(limit),
+        None => layer.no_body_limit(),
+    };
+
+    let app = Router::new()
+        .route("/", get(|| async { "tower-ping example app: pings go under the ping prefix\n" }))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/checks", get(list_checks))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "no such page in this app\n") })
+        .with_state(store.clone())
+        // On the outer router: the layer sees every request's full path.
+        .layer(layer);
+
+    let listener = tokio::net::TcpListener::bind(options.listen).await.unwrap_or_else(|e| {
+        eprintln!("server: cannot listen on {}: {e}", options.listen);
+        std::process::exit(1);
+    });
+    let addr = listener.local_addr().expect("a bound listener has an address");
+    print_banner(addr, &options.prefix, &store);
+
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .expect("the server runs until shut down");
+}
