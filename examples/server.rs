@@ -7,6 +7,7 @@
 //!
 //! `GET /checks` lists every check with its state and ping log as JSON.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::time::SystemTime;
@@ -211,21 +212,26 @@ fn rfc3339(time: SystemTime) -> String {
 }
 
 fn print_banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) {
+    // Written in one go, and a closed stdout is no reason to stop serving.
+    let _ = std::io::stdout().write_all(banner(addr, prefix, store).as_bytes());
+    let _ = std::io::stdout().flush();
+}
+
+fn banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) -> String {
     let base = format!("http://{addr}{}", prefix.as_str().trim_end_matches('/'));
-    println!("tower-ping example listening on http://{addr}");
+    let mut text = format!("tower-ping example listening on http://{addr}\n");
     for check in store.checks() {
         let paused = if check.state.status == Status::Paused { " (paused)" } else { "" };
-        println!("  {}{paused}", check.name);
-        println!("    {base}/{}", check.uuid);
+        text += &format!("  {}{paused}\n    {base}/{}\n", check.name, check.uuid);
         if let Some(key) = &check.ping_key {
-            println!("    {base}/{key}/{}", check.slug);
+            text += &format!("    {base}/{key}/{}\n", check.slug);
         }
     }
     if let Some(check) = store.checks().first() {
-        println!("try:  curl -fsS -m 10 --retry 5 {base}/{}/start", check.uuid);
-        println!("      curl -fsS -m 10 --retry 5 --data-raw 'backup done' {base}/{}", check.uuid);
+        text += &format!("try:  curl -fsS -m 10 --retry 5 {base}/{}/start\n", check.uuid);
+        text += &format!("      curl -fsS -m 10 --retry 5 --data-raw 'backup done' {base}/{}\n", check.uuid);
     }
-    println!("then: curl -s http://{addr}/checks");
+    text + &format!("then: curl -s http://{addr}/checks\n")
 }
 
 #[tokio::main]
