@@ -1,5 +1,5 @@
 //! `examples/server.rs` as a black box: its command line, its `/checks`
-//! output and its own routes, over real HTTP.
+//! output and its own routes, over real HTTP; and the other examples run.
 
 mod common;
 
@@ -29,7 +29,11 @@ impl Drop for Server {
 }
 
 fn start(args: &[&str]) -> Server {
-    let mut child = Command::new(example_binary("server"))
+    start_example("server", args)
+}
+
+fn start_example(name: &str, args: &[&str]) -> Server {
+    let mut child = Command::new(example_binary(name))
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::piped())
@@ -158,4 +162,27 @@ async fn prefix_and_forwarded_options() {
     let ping = &list[1]["pings"][0];
     assert_eq!((ping["remote_addr"].as_str(), ping["scheme"].as_str()), (Some("203.0.113.9"), Some("https")));
     assert_eq!(call(Method::GET, &format!("{base}/ping/demo-ping-key/hourly-sync"), "").await.0, 404);
+}
+
+#[tokio::test]
+async fn the_hyper_example_answers_pings_and_its_own_requests() {
+    let server = start_example("hyper_server", &[]);
+    let base = &server.base;
+    assert_eq!(call(Method::POST, &format!("{base}/ping/demo-ping-key/nightly-backup/fail"), "x").await, (200, "OK".into()));
+    let (status, body) = call(Method::GET, &format!("{base}/anything"), "").await;
+    assert_eq!((status, body.as_str()), (200, "hello from hyper: GET /anything\n"));
+}
+
+#[tokio::test]
+async fn the_custom_store_example_records_into_the_apps_own_jobs() {
+    let server = start_example("custom_store", &[]);
+    let base = &server.base;
+    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/database-dump/start"), "").await, (200, "OK".into()));
+    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/database-dump/0"), "").await, (200, "OK".into()));
+    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/nope"), "").await, (404, "not found".into()));
+    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/new-job?create=1"), "").await, (404, "not found".into()));
+    let (status, jobs) = call(Method::GET, &format!("{base}/jobs"), "").await;
+    assert_eq!(status, 200);
+    assert!(jobs.contains("ops / Database dump: up after 2 pings [#1 start, #2 success]"), "{jobs}");
+    assert!(jobs.contains("ops / Log rotation: new after 0 pings []"), "{jobs}");
 }
