@@ -49,7 +49,11 @@ struct JobGone(u64);
 
 impl std::fmt::Display for JobGone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "job {} was deleted while a ping for it was in flight", self.0)
+        write!(
+            f,
+            "job {} was deleted while a ping for it was in flight",
+            self.0
+        )
     }
 }
 
@@ -100,7 +104,11 @@ async fn list_jobs(State(store): State<JobStore>) -> String {
     ids.iter()
         .map(|id| {
             let job = &data.jobs[id];
-            let recent: Vec<_> = job.history.iter().map(|(n, kind)| format!("#{n} {}", kind.as_str())).collect();
+            let recent: Vec<_> = job
+                .history
+                .iter()
+                .map(|(n, kind)| format!("#{n} {}", kind.as_str()))
+                .collect();
             format!(
                 "{} / {}: {} after {} pings [{}]\n",
                 job.team,
@@ -146,14 +154,22 @@ async fn main() {
         .route("/jobs", get(list_jobs))
         .with_state(store.clone())
         .layer(PingLayer::new(store.clone()));
-    let listener = tokio::net::TcpListener::bind(&listen).await.expect("listen address is free");
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .expect("listen address is free");
     let addr = listener.local_addr().expect("bound");
     println!("tower-ping custom store example listening on http://{addr}");
     for job in store.0.lock().await.jobs.values() {
-        println!("  {}: http://{addr}/ping/{}  or  http://{addr}/ping/ops-team-key/{}", job.name, job.ping_uuid, job.slug);
+        println!(
+            "  {}: http://{addr}/ping/{}  or  http://{addr}/ping/ops-team-key/{}",
+            job.name, job.ping_uuid, job.slug
+        );
     }
     println!("then: curl -s http://{addr}/jobs");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .await
-        .expect("serves until killed");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .expect("serves until killed");
 }

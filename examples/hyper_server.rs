@@ -22,7 +22,11 @@ use tower_ping::{MemoryStore, NewCheck, PingLayer};
 
 /// The app: every request that is not a ping ends up here.
 async fn app(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let text = format!("hello from hyper: {} {}\n", request.method(), request.uri().path());
+    let text = format!(
+        "hello from hyper: {} {}\n",
+        request.method(),
+        request.uri().path()
+    );
     Ok(Response::new(Full::from(text)))
 }
 

@@ -80,7 +80,7 @@ pub use query::{InvalidRunId, PingQuery};
 pub use service::PingService;
 pub use slug::slugify;
 pub use state::{
-    apply, AllowedMethods, CheckRules, CheckState, Kind, KeywordFilter, Status, Transition,
+    apply, AllowedMethods, CheckRules, CheckState, KeywordFilter, Kind, Status, Transition,
     MAX_DURATION,
 };
 pub use store::{CheckStore, Creation, Lookup};

@@ -57,7 +57,12 @@ fn start_example(name: &str, args: &[&str]) -> Server {
 
 async fn call(method: Method, url: &str, body: &'static str) -> (u16, String) {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let request = Request::builder().method(method).uri(url).header("user-agent", "black-box").body(Full::from(body)).unwrap();
+    let request = Request::builder()
+        .method(method)
+        .uri(url)
+        .header("user-agent", "black-box")
+        .body(Full::from(body))
+        .unwrap();
     let response = client.request(request).await.unwrap();
     let status = response.status().as_u16();
     let body = response.into_body().collect().await.unwrap().to_bytes();
@@ -67,7 +72,11 @@ async fn call(method: Method, url: &str, body: &'static str) -> (u16, String) {
 async fn checks(server: &Server) -> Vec<Value> {
     let (status, body) = call(Method::GET, &format!("{}/checks", server.base), "").await;
     assert_eq!(status, 200);
-    serde_json::from_str::<Value>(&body).unwrap().as_array().unwrap().clone()
+    serde_json::from_str::<Value>(&body)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 const SEED_UUID: &str = "3f2b5a10-6c4d-4e8f-9a1b-2c3d4e5f6a7b";
@@ -89,17 +98,59 @@ async fn seeded_checks_are_pinged_and_listed() {
     let server = start(&["--checks", seeds.to_str().unwrap(), "--body-limit", "5"]);
     let base = &server.base;
 
-    assert_eq!(call(Method::GET, &format!("{base}/ping/{SEED_UUID}/start?rid={RID}"), "").await, (200, "OK".into()));
-    assert_eq!(call(Method::POST, &format!("{base}/ping/seedkey/cafe-backup?rid={RID}"), "all finished").await, (200, "OK".into()));
-    assert_eq!(call(Method::GET, &format!("{base}/ping/demo-ping-key/held"), "").await, (200, "OK".into()));
-    assert_eq!(call(Method::POST, &format!("{base}/ping/demo-ping-key/filtered/start"), "ERROR x").await, (200, "OK".into()));
-    assert_eq!(call(Method::GET, &format!("{base}/ping/seedkey/cafe-backup/256"), "").await, (400, "invalid url format".into()));
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/{SEED_UUID}/start?rid={RID}"),
+            ""
+        )
+        .await,
+        (200, "OK".into())
+    );
+    assert_eq!(
+        call(
+            Method::POST,
+            &format!("{base}/ping/seedkey/cafe-backup?rid={RID}"),
+            "all finished"
+        )
+        .await,
+        (200, "OK".into())
+    );
+    assert_eq!(
+        call(Method::GET, &format!("{base}/ping/demo-ping-key/held"), "").await,
+        (200, "OK".into())
+    );
+    assert_eq!(
+        call(
+            Method::POST,
+            &format!("{base}/ping/demo-ping-key/filtered/start"),
+            "ERROR x"
+        )
+        .await,
+        (200, "OK".into())
+    );
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/seedkey/cafe-backup/256"),
+            ""
+        )
+        .await,
+        (400, "invalid url format".into())
+    );
 
     let list = checks(&server).await;
     assert_eq!(list.len(), 3);
     let backup = &list[0];
     assert_eq!(backup["uuid"], SEED_UUID);
-    assert_eq!((backup["name"].as_str(), backup["slug"].as_str(), backup["ping_key"].as_str()), (Some("Café Backup"), Some("cafe-backup"), Some("seedkey")));
+    assert_eq!(
+        (
+            backup["name"].as_str(),
+            backup["slug"].as_str(),
+            backup["ping_key"].as_str()
+        ),
+        (Some("Café Backup"), Some("cafe-backup"), Some("seedkey"))
+    );
     assert_eq!(backup["status"], "up");
     assert_eq!(backup["n_pings"], 2);
     assert!(backup["last_ping"].as_str().unwrap().ends_with('Z'));
@@ -122,10 +173,19 @@ async fn seeded_checks_are_pinged_and_listed() {
     assert!(success["received_at"].as_str().unwrap().starts_with("20"));
 
     let held = &list[1];
-    assert_eq!((held["status"].as_str(), held["pings"][0]["kind"].as_str()), (Some("paused"), Some("ign")));
+    assert_eq!(
+        (held["status"].as_str(), held["pings"][0]["kind"].as_str()),
+        (Some("paused"), Some("ign"))
+    );
     let filtered = &list[2];
     assert_eq!(filtered["slug"], "filtered");
-    assert_eq!((filtered["status"].as_str(), filtered["pings"][0]["kind"].as_str()), (Some("down"), Some("fail")));
+    assert_eq!(
+        (
+            filtered["status"].as_str(),
+            filtered["pings"][0]["kind"].as_str()
+        ),
+        (Some("down"), Some("fail"))
+    );
 
     let _ = std::fs::remove_file(seeds);
 }
@@ -134,12 +194,20 @@ async fn seeded_checks_are_pinged_and_listed() {
 async fn the_apps_own_routes_and_404_are_the_apps() {
     let server = start(&[]);
     let base = &server.base;
-    assert_eq!(call(Method::GET, &format!("{base}/healthz"), "").await.0, 200);
+    assert_eq!(
+        call(Method::GET, &format!("{base}/healthz"), "").await.0,
+        200
+    );
     assert_eq!(call(Method::GET, &format!("{base}/"), "").await.0, 200);
     let (status, body) = call(Method::GET, &format!("{base}/no/such/route/here"), "").await;
     assert_eq!(status, 404);
     assert_ne!(body, "not found", "the app's 404, not the layer's");
-    let (status, body) = call(Method::GET, &format!("{base}/ping/demo-ping-key/nightly-backup"), "").await;
+    let (status, body) = call(
+        Method::GET,
+        &format!("{base}/ping/demo-ping-key/nightly-backup"),
+        "",
+    )
+    .await;
     assert_eq!((status, body.as_str()), (200, "OK"));
     let list = checks(&server).await;
     assert_eq!(list[0]["n_pings"], 1);
@@ -147,7 +215,14 @@ async fn the_apps_own_routes_and_404_are_the_apps() {
 
 #[tokio::test]
 async fn prefix_and_forwarded_options() {
-    let server = start(&["--prefix", "/hc", "--forwarded", "1", "--body-limit", "none"]);
+    let server = start(&[
+        "--prefix",
+        "/hc",
+        "--forwarded",
+        "1",
+        "--body-limit",
+        "none",
+    ]);
     let base = &server.base;
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let request = Request::get(format!("{base}/hc/demo-ping-key/hourly-sync"))
@@ -160,29 +235,85 @@ async fn prefix_and_forwarded_options() {
     assert!(response.headers().get("ping-body-limit").is_none());
     let list = checks(&server).await;
     let ping = &list[1]["pings"][0];
-    assert_eq!((ping["remote_addr"].as_str(), ping["scheme"].as_str()), (Some("203.0.113.9"), Some("https")));
-    assert_eq!(call(Method::GET, &format!("{base}/ping/demo-ping-key/hourly-sync"), "").await.0, 404);
+    assert_eq!(
+        (ping["remote_addr"].as_str(), ping["scheme"].as_str()),
+        (Some("203.0.113.9"), Some("https"))
+    );
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/demo-ping-key/hourly-sync"),
+            ""
+        )
+        .await
+        .0,
+        404
+    );
 }
 
 #[tokio::test]
 async fn the_hyper_example_answers_pings_and_its_own_requests() {
     let server = start_example("hyper_server", &[]);
     let base = &server.base;
-    assert_eq!(call(Method::POST, &format!("{base}/ping/demo-ping-key/nightly-backup/fail"), "x").await, (200, "OK".into()));
+    assert_eq!(
+        call(
+            Method::POST,
+            &format!("{base}/ping/demo-ping-key/nightly-backup/fail"),
+            "x"
+        )
+        .await,
+        (200, "OK".into())
+    );
     let (status, body) = call(Method::GET, &format!("{base}/anything"), "").await;
-    assert_eq!((status, body.as_str()), (200, "hello from hyper: GET /anything\n"));
+    assert_eq!(
+        (status, body.as_str()),
+        (200, "hello from hyper: GET /anything\n")
+    );
 }
 
 #[tokio::test]
 async fn the_custom_store_example_records_into_the_apps_own_jobs() {
     let server = start_example("custom_store", &[]);
     let base = &server.base;
-    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/database-dump/start"), "").await, (200, "OK".into()));
-    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/database-dump/0"), "").await, (200, "OK".into()));
-    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/nope"), "").await, (404, "not found".into()));
-    assert_eq!(call(Method::GET, &format!("{base}/ping/ops-team-key/new-job?create=1"), "").await, (404, "not found".into()));
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/ops-team-key/database-dump/start"),
+            ""
+        )
+        .await,
+        (200, "OK".into())
+    );
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/ops-team-key/database-dump/0"),
+            ""
+        )
+        .await,
+        (200, "OK".into())
+    );
+    assert_eq!(
+        call(Method::GET, &format!("{base}/ping/ops-team-key/nope"), "").await,
+        (404, "not found".into())
+    );
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/ops-team-key/new-job?create=1"),
+            ""
+        )
+        .await,
+        (404, "not found".into())
+    );
     let (status, jobs) = call(Method::GET, &format!("{base}/jobs"), "").await;
     assert_eq!(status, 200);
-    assert!(jobs.contains("ops / Database dump: up after 2 pings [#1 start, #2 success]"), "{jobs}");
-    assert!(jobs.contains("ops / Log rotation: new after 0 pings []"), "{jobs}");
+    assert!(
+        jobs.contains("ops / Database dump: up after 2 pings [#1 start, #2 success]"),
+        "{jobs}"
+    );
+    assert!(
+        jobs.contains("ops / Log rotation: new after 0 pings []"),
+        "{jobs}"
+    );
 }

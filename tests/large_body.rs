@@ -55,7 +55,10 @@ impl Body for Stream {
     type Data = Bytes;
     type Error = std::convert::Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         if self.remaining == 0 {
             return Poll::Ready(None);
         }
@@ -71,11 +74,19 @@ async fn one_gib_post_keeps_only_the_limit_and_never_buffers_the_rest() {
     const GIB: u64 = 1 << 30;
     const LIMIT: usize = 10_000;
     let store = seeded_store();
-    let service = PingLayer::new(store.clone()).layer(tower::service_fn(|_: Request<Stream>| async {
-        Ok::<_, std::convert::Infallible>(http::Response::new(http_body_util::Empty::<Bytes>::new()))
-    }));
+    let service =
+        PingLayer::new(store.clone()).layer(tower::service_fn(|_: Request<Stream>| async {
+            Ok::<_, std::convert::Infallible>(http::Response::new(
+                http_body_util::Empty::<Bytes>::new(),
+            ))
+        }));
     let chunk = Bytes::from(vec![b'z'; 64 * 1024]);
-    let request = Request::post(format!("/ping/{UUID}")).body(Stream { chunk, remaining: GIB }).unwrap();
+    let request = Request::post(format!("/ping/{UUID}"))
+        .body(Stream {
+            chunk,
+            remaining: GIB,
+        })
+        .unwrap();
 
     let before = LIVE.load(Ordering::SeqCst);
     PEAK.store(before, Ordering::SeqCst);
@@ -83,9 +94,16 @@ async fn one_gib_post_keeps_only_the_limit_and_never_buffers_the_rest() {
     let growth = PEAK.load(Ordering::SeqCst) - before;
 
     assert_eq!(response.status(), 200);
-    assert_eq!(DELIVERED.load(Ordering::SeqCst), GIB, "the whole body was read through");
+    assert_eq!(
+        DELIVERED.load(Ordering::SeqCst),
+        GIB,
+        "the whole body was read through"
+    );
     let logged = pings(&store, UUID);
     assert_eq!(logged[0].body.len(), LIMIT);
     // The limit, plus the request's own bookkeeping: far from 1 GiB.
-    assert!(growth < LIMIT + 64 * 1024, "memory grew by {growth} bytes while reading 1 GiB");
+    assert!(
+        growth < LIMIT + 64 * 1024,
+        "memory grew by {growth} bytes while reading 1 GiB"
+    );
 }

@@ -17,13 +17,37 @@ async fn non_ping_requests_reach_the_inner_service_unchanged() {
     let layer = PingLayer::new(store.clone());
     let cases = [
         (Method::GET, "/".to_owned(), Bytes::new()),
-        (Method::POST, "/api/users/42/settings?x=1&y=%20".to_owned(), Bytes::from_static(b"{\"a\":1}")),
-        (Method::PUT, "/upload".to_owned(), Bytes::from(vec![0xffu8; 100_000])),
-        (Method::DELETE, format!("/ping/{UUID}/start/extra"), Bytes::from_static(b"x")),
-        (Method::PATCH, format!("/ping/{}", UUID.to_uppercase()), Bytes::from_static(b"\x00\x01")),
+        (
+            Method::POST,
+            "/api/users/42/settings?x=1&y=%20".to_owned(),
+            Bytes::from_static(b"{\"a\":1}"),
+        ),
+        (
+            Method::PUT,
+            "/upload".to_owned(),
+            Bytes::from(vec![0xffu8; 100_000]),
+        ),
+        (
+            Method::DELETE,
+            format!("/ping/{UUID}/start/extra"),
+            Bytes::from_static(b"x"),
+        ),
+        (
+            Method::PATCH,
+            format!("/ping/{}", UUID.to_uppercase()),
+            Bytes::from_static(b"\x00\x01"),
+        ),
         (Method::OPTIONS, "/ping".to_owned(), Bytes::new()),
-        (Method::from_bytes(b"PROPFIND").unwrap(), "/dav/file".to_owned(), Bytes::from_static(b"<xml/>")),
-        (Method::GET, "http://example.com/elsewhere?q".to_owned(), Bytes::new()),
+        (
+            Method::from_bytes(b"PROPFIND").unwrap(),
+            "/dav/file".to_owned(),
+            Bytes::from_static(b"<xml/>"),
+        ),
+        (
+            Method::GET,
+            "http://example.com/elsewhere?q".to_owned(),
+            Bytes::new(),
+        ),
     ];
     for (method, uri, body) in cases.clone() {
         let request = Request::builder()
@@ -35,7 +59,10 @@ async fn non_ping_requests_reach_the_inner_service_unchanged() {
             .body(Full::new(body))
             .unwrap();
         let answer = send(&layer, &inner, request).await;
-        assert_eq!((answer.status.as_u16(), answer.body.as_str()), (418, "inner"));
+        assert_eq!(
+            (answer.status.as_u16(), answer.body.as_str()),
+            (418, "inner")
+        );
     }
     let reached = inner.reached();
     assert_eq!(reached.len(), cases.len());
@@ -55,7 +82,14 @@ async fn non_ping_requests_reach_the_inner_service_unchanged() {
 async fn inner_response_is_returned_as_is() {
     let inner = Inner::default();
     let layer = PingLayer::new(seeded_store()).prefix(Prefix::new("/hc").unwrap());
-    let answer = send(&layer, &inner, Request::get(format!("/ping/{UUID}")).body(Full::default()).unwrap()).await;
+    let answer = send(
+        &layer,
+        &inner,
+        Request::get(format!("/ping/{UUID}"))
+            .body(Full::default())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(answer.status.as_u16(), 418);
     assert_eq!(answer.body, "inner");
     // The layer adds none of its own headers to the app's responses.
@@ -68,7 +102,8 @@ async fn readiness_is_the_inner_services() {
     use std::task::Poll;
     use tower::Layer;
     use tower_service::Service;
-    let (mock, mut handle) = tower_test::mock::pair::<Request<Full<Bytes>>, http::Response<Full<Bytes>>>();
+    let (mock, mut handle) =
+        tower_test::mock::pair::<Request<Full<Bytes>>, http::Response<Full<Bytes>>>();
     let mut service = PingLayer::new(seeded_store()).layer(mock);
     handle.allow(0);
     let waker = futures_waker();

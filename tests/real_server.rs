@@ -31,7 +31,12 @@ async fn serve(store: MemoryStore) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     addr
 }
@@ -40,7 +45,12 @@ fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build_http()
 }
 
-async fn call(client: &HttpClient, method: Method, url: String, body: &'static str) -> (StatusCode, String) {
+async fn call(
+    client: &HttpClient,
+    method: Method,
+    url: String,
+    body: &'static str,
+) -> (StatusCode, String) {
     let request = Request::builder()
         .method(method)
         .uri(url)
@@ -55,7 +65,11 @@ async fn call(client: &HttpClient, method: Method, url: String, body: &'static s
 
 fn store_with_check() -> MemoryStore {
     let store = MemoryStore::with_ping_log_limit(1_000);
-    store.add_check(NewCheck::new("Backup").uuid(UUID.parse().unwrap()).ping_key(KEY));
+    store.add_check(
+        NewCheck::new("Backup")
+            .uuid(UUID.parse().unwrap())
+            .ping_key(KEY),
+    );
     store
 }
 
@@ -65,18 +79,52 @@ async fn pings_and_app_routes_share_one_server() {
     let addr = serve(store.clone()).await;
     let client = client();
 
-    let (status, body) = call(&client, Method::POST, format!("http://{addr}/ping/{UUID}/fail"), "exit 3").await;
+    let (status, body) = call(
+        &client,
+        Method::POST,
+        format!("http://{addr}/ping/{UUID}/fail"),
+        "exit 3",
+    )
+    .await;
     assert_eq!((status.as_u16(), body.as_str()), (200, "OK"));
-    let (status, _) = call(&client, Method::GET, format!("http://{addr}/ping/{KEY}/backup?rid={RID}"), "").await;
+    let (status, _) = call(
+        &client,
+        Method::GET,
+        format!("http://{addr}/ping/{KEY}/backup?rid={RID}"),
+        "",
+    )
+    .await;
     assert_eq!(status, 200);
-    let (status, body) = call(&client, Method::HEAD, format!("http://{addr}/ping/{UUID}/log"), "").await;
+    let (status, body) = call(
+        &client,
+        Method::HEAD,
+        format!("http://{addr}/ping/{UUID}/log"),
+        "",
+    )
+    .await;
     assert_eq!((status.as_u16(), body.as_str()), (200, ""));
 
-    assert_eq!(call(&client, Method::GET, format!("http://{addr}/"), "").await.1, "home");
-    assert_eq!(call(&client, Method::GET, format!("http://{addr}/healthz"), "").await.1, "ok");
+    assert_eq!(
+        call(&client, Method::GET, format!("http://{addr}/"), "")
+            .await
+            .1,
+        "home"
+    );
+    assert_eq!(
+        call(&client, Method::GET, format!("http://{addr}/healthz"), "")
+            .await
+            .1,
+        "ok"
+    );
     let (status, body) = call(&client, Method::GET, format!("http://{addr}/nowhere"), "").await;
     assert_eq!((status.as_u16(), body.as_str()), (404, "app 404"));
-    let (status, body) = call(&client, Method::GET, format!("http://{addr}/ping/{}", Uuid::new_v4()), "").await;
+    let (status, body) = call(
+        &client,
+        Method::GET,
+        format!("http://{addr}/ping/{}", Uuid::new_v4()),
+        "",
+    )
+    .await;
     assert_eq!((status.as_u16(), body.as_str()), (404, "not found"));
 
     let pings = store.pings(UUID.parse().unwrap()).unwrap();
@@ -98,7 +146,15 @@ async fn hundreds_of_simultaneous_pings_get_distinct_gap_free_numbers() {
         .map(|i| {
             let client = client.clone();
             let path = ["", "/start", "/fail", "/log", "/0"][(i % 5) as usize];
-            tokio::spawn(async move { call(&client, Method::GET, format!("http://{addr}/ping/{UUID}{path}"), "").await })
+            tokio::spawn(async move {
+                call(
+                    &client,
+                    Method::GET,
+                    format!("http://{addr}/ping/{UUID}{path}"),
+                    "",
+                )
+                .await
+            })
         })
         .collect();
     let mut acknowledged = 0;
@@ -112,7 +168,10 @@ async fn hundreds_of_simultaneous_pings_get_distinct_gap_free_numbers() {
     assert_eq!(acknowledged, PINGS);
     assert_eq!(pings.len() as u64, PINGS, "no ping lost or doubled");
     assert_eq!(numbers, (1..=PINGS).collect());
-    assert_eq!(store.check(UUID.parse().unwrap()).unwrap().state.n_pings, PINGS);
+    assert_eq!(
+        store.check(UUID.parse().unwrap()).unwrap().state.n_pings,
+        PINGS
+    );
 }
 
 #[tokio::test]
@@ -121,7 +180,8 @@ async fn the_healthchecks_crate_client_is_understood() {
     let addr = serve(store.clone()).await;
     let run = Uuid::new_v4();
     let ok = tokio::task::spawn_blocking(move || {
-        let client = healthchecks::ping::get_client_with_url(UUID, &format!("http://{addr}/ping")).unwrap();
+        let client =
+            healthchecks::ping::get_client_with_url(UUID, &format!("http://{addr}/ping")).unwrap();
         [
             client.start_timer_with_run_id(Some(&run)),
             client.report_success_with_run_id(Some(&run)),
@@ -136,7 +196,10 @@ async fn the_healthchecks_crate_client_is_understood() {
     assert_eq!(ok, [true; 6]);
 
     let pings = store.pings(UUID.parse().unwrap()).unwrap();
-    let got: Vec<_> = pings.iter().map(|p| (p.kind, p.rid, p.method.as_str())).collect();
+    let got: Vec<_> = pings
+        .iter()
+        .map(|p| (p.kind, p.rid, p.method.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -149,7 +212,11 @@ async fn the_healthchecks_crate_client_is_understood() {
         ]
     );
     assert_eq!(&pings[3].body[..], b"backup failed: disk full");
-    assert!(pings[0].user_agent.as_deref().unwrap().starts_with("healthcheck"));
+    assert!(pings[0]
+        .user_agent
+        .as_deref()
+        .unwrap()
+        .starts_with("healthcheck"));
     let state = store.check(UUID.parse().unwrap()).unwrap().state;
     assert_eq!(state.n_pings, 6);
     assert_eq!(state.status, tower_ping::Status::Up);

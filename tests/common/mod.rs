@@ -64,7 +64,10 @@ impl Service<Request<Full<Bytes>>> for Inner {
         Box<dyn std::future::Future<Output = Result<Self::Response, Infallible>> + Send>,
     >;
 
-    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Infallible>> {
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Infallible>> {
         std::task::Poll::Ready(Ok(()))
     }
 
@@ -101,7 +104,11 @@ impl Answer {
 }
 
 /// Sends one request through `layer` in front of `inner`.
-pub async fn send<S: CheckStore>(layer: &PingLayer<S>, inner: &Inner, request: Request<Full<Bytes>>) -> Answer {
+pub async fn send<S: CheckStore>(
+    layer: &PingLayer<S>,
+    inner: &Inner,
+    request: Request<Full<Bytes>>,
+) -> Answer {
     let response = layer.layer(inner.clone()).oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
@@ -184,7 +191,9 @@ impl<S: CheckStore> CheckStore for Counting<S> {
 pub fn example_binary(name: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
         "{} is missing: run the tests with `cargo test` (which builds the examples) or `cargo build --examples` first",

@@ -15,10 +15,18 @@ async fn take(uri: &str) -> (Answer, bool, MemoryStore) {
 
 async fn assert_recorded(uri: &str, kind: Kind, exit_status: Option<u8>) {
     let (answer, passed, store) = take(uri).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str(), passed), (200, "OK", false), "{uri}");
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str(), passed),
+        (200, "OK", false),
+        "{uri}"
+    );
     let pings = pings(&store, UUID);
     assert_eq!(pings.len(), 1, "{uri}");
-    assert_eq!((pings[0].kind, pings[0].exit_status), (kind, exit_status), "{uri}");
+    assert_eq!(
+        (pings[0].kind, pings[0].exit_status),
+        (kind, exit_status),
+        "{uri}"
+    );
 }
 
 async fn assert_passes_through(uri: &str) {
@@ -66,9 +74,15 @@ async fn exit_status_one_to_255_is_a_failure() {
 
 #[tokio::test]
 async fn exit_status_over_255_is_invalid_url_format() {
-    for uri in [format!("/ping/{UUID}/256"), format!("/ping/{KEY}/backup/1000")] {
+    for uri in [
+        format!("/ping/{UUID}/256"),
+        format!("/ping/{KEY}/backup/1000"),
+    ] {
         let (answer, passed, store) = take(&uri).await;
-        assert_eq!((answer.status.as_u16(), answer.body.as_str(), passed), (400, "invalid url format", false));
+        assert_eq!(
+            (answer.status.as_u16(), answer.body.as_str(), passed),
+            (400, "invalid url format", false)
+        );
         assert_eq!(all_pings(&store), 0);
     }
 }
@@ -76,7 +90,12 @@ async fn exit_status_over_255_is_invalid_url_format() {
 #[tokio::test]
 async fn exit_status_leading_zeros_are_fine() {
     assert_recorded(&format!("/ping/{UUID}/007"), Kind::Fail, Some(7)).await;
-    assert_recorded(&format!("/ping/{UUID}/000000000000255"), Kind::Fail, Some(255)).await;
+    assert_recorded(
+        &format!("/ping/{UUID}/000000000000255"),
+        Kind::Fail,
+        Some(255),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -116,7 +135,12 @@ async fn key_and_slug_with_signals() {
 async fn non_canonical_uuids_are_not_uuids() {
     let upper = UUID.to_uppercase();
     let simple = UUID.replace('-', "");
-    for path in [upper.clone(), simple, format!("{{{UUID}}}"), format!("urn:uuid:{UUID}")] {
+    for path in [
+        upper.clone(),
+        simple,
+        format!("{{{UUID}}}"),
+        format!("urn:uuid:{UUID}"),
+    ] {
         assert_passes_through(&format!("/ping/{path}")).await;
     }
     // An upper-case UUID is a valid ping key: with a second segment it is a
@@ -144,9 +168,17 @@ async fn upper_case_slug_is_invalid_url_format_without_a_store_call() {
     let store = Counting::new(seeded_store());
     let inner = Inner::default();
     let layer = PingLayer::new(store.clone());
-    for uri in [format!("/ping/{KEY}/Backup"), format!("/ping/{KEY}/BACKUP/start"), format!("/ping/{UUID}/ABC")] {
+    for uri in [
+        format!("/ping/{KEY}/Backup"),
+        format!("/ping/{KEY}/BACKUP/start"),
+        format!("/ping/{UUID}/ABC"),
+    ] {
         let answer = send(&layer, &inner, get(&uri)).await;
-        assert_eq!((answer.status.as_u16(), answer.body.as_str()), (400, "invalid url format"), "{uri}");
+        assert_eq!(
+            (answer.status.as_u16(), answer.body.as_str()),
+            (400, "invalid url format"),
+            "{uri}"
+        );
     }
     assert_eq!(store.calls(), 0);
     assert!(inner.reached().is_empty());
@@ -157,12 +189,20 @@ async fn uuid_then_word_is_a_slug_form_ping() {
     let store = MemoryStore::new();
     let check = store.add_check(NewCheck::new("abc").ping_key(UUID));
     let inner = Inner::default();
-    let answer = send(&PingLayer::new(store.clone()), &inner, get(&format!("/ping/{UUID}/abc"))).await;
+    let answer = send(
+        &PingLayer::new(store.clone()),
+        &inner,
+        get(&format!("/ping/{UUID}/abc")),
+    )
+    .await;
     assert_eq!(answer.status.as_u16(), 200);
     assert_eq!(store.pings(check).unwrap().len(), 1);
     // Without such a project it ends in 404, as on healthchecks.
     let (answer, _, _) = take(&format!("/ping/{UUID}/abc")).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (404, "not found"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (404, "not found")
+    );
 }
 
 #[tokio::test]
@@ -197,7 +237,12 @@ async fn empty_segments_fourth_segments_and_percent_encoding_fall_through() {
 
 #[tokio::test]
 async fn query_string_is_not_part_of_the_match() {
-    assert_recorded(&format!("/ping/{UUID}/start?foo=/bar/baz&x"), Kind::Start, None).await;
+    assert_recorded(
+        &format!("/ping/{UUID}/start?foo=/bar/baz&x"),
+        Kind::Start,
+        None,
+    )
+    .await;
     assert_passes_through("/api/users?p=/ping/x").await;
 }
 
@@ -211,7 +256,10 @@ async fn mounted_at_root_every_two_segment_path_of_the_grammar_is_a_ping() {
     // An app path of the same shape is taken too: that is the collision the
     // docs warn about.
     let answer = send(&layer, &inner, get("/users/alice")).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (404, "not found"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (404, "not found")
+    );
     // Other shapes still reach the app.
     let answer = send(&layer, &inner, get("/about")).await;
     assert_eq!(answer.status.as_u16(), 418);
@@ -223,6 +271,18 @@ async fn custom_prefix() {
     let store = seeded_store();
     let inner = Inner::default();
     let layer = PingLayer::new(store.clone()).prefix(Prefix::new("/hc/ping/").unwrap());
-    assert_eq!(send(&layer, &inner, get(&format!("/hc/ping/{UUID}"))).await.status.as_u16(), 200);
-    assert_eq!(send(&layer, &inner, get(&format!("/ping/{UUID}"))).await.status.as_u16(), 418);
+    assert_eq!(
+        send(&layer, &inner, get(&format!("/hc/ping/{UUID}")))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        send(&layer, &inner, get(&format!("/ping/{UUID}")))
+            .await
+            .status
+            .as_u16(),
+        418
+    );
 }

@@ -8,29 +8,58 @@ use tower_ping::{async_trait, CheckStore, Lookup, MemoryStore, Ping, PingLayer, 
 use crate::common::*;
 
 fn assert_plain_headers(answer: &Answer) {
-    assert_eq!(answer.header("content-type"), Some("text/plain; charset=utf-8"));
-    assert_eq!(answer.header("cache-control"), Some("max-age=0, no-cache, no-store, must-revalidate, private"));
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(
+        answer.header("cache-control"),
+        Some("max-age=0, no-cache, no-store, must-revalidate, private")
+    );
     assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
 }
 
 #[tokio::test]
 async fn recorded_is_200_ok_with_ping_body_limit() {
     let store = seeded_store();
-    let answer = send(&PingLayer::new(store.clone()), &Inner::default(), get(&format!("/ping/{UUID}"))).await;
+    let answer = send(
+        &PingLayer::new(store.clone()),
+        &Inner::default(),
+        get(&format!("/ping/{UUID}")),
+    )
+    .await;
     assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "OK"));
     assert_plain_headers(&answer);
     assert_eq!(answer.header("ping-body-limit"), Some("10000"));
-    let answer = send(&PingLayer::new(store.clone()).body_limit(123), &Inner::default(), get(&format!("/ping/{UUID}"))).await;
+    let answer = send(
+        &PingLayer::new(store.clone()).body_limit(123),
+        &Inner::default(),
+        get(&format!("/ping/{UUID}")),
+    )
+    .await;
     assert_eq!(answer.header("ping-body-limit"), Some("123"));
-    let answer = send(&PingLayer::new(store).no_body_limit(), &Inner::default(), get(&format!("/ping/{UUID}"))).await;
+    let answer = send(
+        &PingLayer::new(store).no_body_limit(),
+        &Inner::default(),
+        get(&format!("/ping/{UUID}")),
+    )
+    .await;
     assert_eq!(answer.header("ping-body-limit"), None);
 }
 
 #[tokio::test]
 async fn created_is_201_created_with_ping_body_limit() {
     let store = seeded_store();
-    let answer = send(&PingLayer::new(store), &Inner::default(), get(&format!("/ping/{KEY}/fresh?create=1"))).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (201, "Created"));
+    let answer = send(
+        &PingLayer::new(store),
+        &Inner::default(),
+        get(&format!("/ping/{KEY}/fresh?create=1")),
+    )
+    .await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (201, "Created")
+    );
     assert_plain_headers(&answer);
     assert_eq!(answer.header("ping-body-limit"), Some("10000"));
 }
@@ -39,9 +68,17 @@ async fn created_is_201_created_with_ping_body_limit() {
 async fn no_such_check_or_ping_key_is_404_not_found() {
     let store = seeded_store();
     let layer = PingLayer::new(store.clone());
-    for uri in [format!("/ping/{UNKNOWN_UUID}"), format!("/ping/{KEY}/nope"), "/ping/nokey/backup".to_owned()] {
+    for uri in [
+        format!("/ping/{UNKNOWN_UUID}"),
+        format!("/ping/{KEY}/nope"),
+        "/ping/nokey/backup".to_owned(),
+    ] {
         let answer = send(&layer, &Inner::default(), get(&uri)).await;
-        assert_eq!((answer.status.as_u16(), answer.body.as_str()), (404, "not found"), "{uri}");
+        assert_eq!(
+            (answer.status.as_u16(), answer.body.as_str()),
+            (404, "not found"),
+            "{uri}"
+        );
         assert_plain_headers(&answer);
         assert_eq!(answer.header("ping-body-limit"), None);
     }
@@ -51,8 +88,16 @@ async fn no_such_check_or_ping_key_is_404_not_found() {
 #[tokio::test]
 async fn shared_slug_is_409_ambiguous_slug_and_records_nothing() {
     let store = seeded_store();
-    let answer = send(&PingLayer::new(store.clone()), &Inner::default(), get(&format!("/ping/{KEY}/twin/fail"))).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (409, "ambiguous slug"));
+    let answer = send(
+        &PingLayer::new(store.clone()),
+        &Inner::default(),
+        get(&format!("/ping/{KEY}/twin/fail")),
+    )
+    .await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (409, "ambiguous slug")
+    );
     assert_plain_headers(&answer);
     assert_eq!(all_pings(&store), 0);
 }
@@ -62,10 +107,21 @@ async fn invalid_url_format_and_invalid_uuid_format_are_400() {
     let store = seeded_store();
     let layer = PingLayer::new(store.clone());
     let answer = send(&layer, &Inner::default(), get(&format!("/ping/{UUID}/300"))).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (400, "invalid url format"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (400, "invalid url format")
+    );
     assert_plain_headers(&answer);
-    let answer = send(&layer, &Inner::default(), get(&format!("/ping/{UUID}?rid=nope"))).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (400, "invalid uuid format"));
+    let answer = send(
+        &layer,
+        &Inner::default(),
+        get(&format!("/ping/{UUID}?rid=nope")),
+    )
+    .await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (400, "invalid uuid format")
+    );
     assert_plain_headers(&answer);
 }
 
@@ -118,18 +174,34 @@ impl CheckStore for FailsOnRecord {
 async fn store_failure_is_503_and_the_detail_goes_to_the_hook_only() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let hook_seen = seen.clone();
-    let layer = PingLayer::new(Broken).on_store_error(move |e: &Outage| hook_seen.lock().unwrap().push(e.to_string()));
+    let layer = PingLayer::new(Broken)
+        .on_store_error(move |e: &Outage| hook_seen.lock().unwrap().push(e.to_string()));
     let answer = send(&layer, &Inner::default(), get(&format!("/ping/{UUID}"))).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (503, "store unavailable"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (503, "store unavailable")
+    );
     assert_plain_headers(&answer);
     assert!(!answer.body.contains("secret-host"));
-    assert_eq!(*seen.lock().unwrap(), ["database outage: secret-host:5432 refused"]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["database outage: secret-host:5432 refused"]
+    );
 
     let seen = Arc::new(Mutex::new(Vec::new()));
     let hook_seen = seen.clone();
-    let layer = PingLayer::new(FailsOnRecord).on_store_error(move |e: &Outage| hook_seen.lock().unwrap().push(e.to_string()));
-    let answer = send(&layer, &Inner::default(), request(Method::POST, &format!("/ping/{KEY}/job"), "body")).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (503, "store unavailable"));
+    let layer = PingLayer::new(FailsOnRecord)
+        .on_store_error(move |e: &Outage| hook_seen.lock().unwrap().push(e.to_string()));
+    let answer = send(
+        &layer,
+        &Inner::default(),
+        request(Method::POST, &format!("/ping/{KEY}/job"), "body"),
+    )
+    .await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (503, "store unavailable")
+    );
     assert_eq!(*seen.lock().unwrap(), ["database outage: disk full"]);
 }
 
@@ -140,23 +212,54 @@ async fn checks_run_in_order_preflight_method_grammar_rid_store() {
     let bad_everything = format!("/ping/{UNKNOWN_UUID}/256?rid=bad");
     let cases = [
         (Method::OPTIONS, bad_everything.clone(), 204, ""),
-        (Method::DELETE, bad_everything.clone(), 405, "method not allowed"),
+        (
+            Method::DELETE,
+            bad_everything.clone(),
+            405,
+            "method not allowed",
+        ),
         (Method::GET, bad_everything, 400, "invalid url format"),
-        (Method::GET, format!("/ping/{UNKNOWN_UUID}?rid=bad"), 400, "invalid uuid format"),
+        (
+            Method::GET,
+            format!("/ping/{UNKNOWN_UUID}?rid=bad"),
+            400,
+            "invalid uuid format",
+        ),
     ];
     for (method, uri, status, body) in cases {
         let answer = send(&layer, &Inner::default(), request(method.clone(), &uri, "")).await;
-        assert_eq!((answer.status.as_u16(), answer.body.as_str()), (status, body), "{method} {uri}");
+        assert_eq!(
+            (answer.status.as_u16(), answer.body.as_str()),
+            (status, body),
+            "{method} {uri}"
+        );
         assert_plain_headers(&answer);
     }
-    assert_eq!(store.calls(), 0, "malformed input is judged before the store is called");
-    let answer = send(&layer, &Inner::default(), get(&format!("/ping/{UNKNOWN_UUID}?rid={RID}"))).await;
+    assert_eq!(
+        store.calls(),
+        0,
+        "malformed input is judged before the store is called"
+    );
+    let answer = send(
+        &layer,
+        &Inner::default(),
+        get(&format!("/ping/{UNKNOWN_UUID}?rid={RID}")),
+    )
+    .await;
     assert_eq!(answer.status.as_u16(), 404);
     assert_eq!(store.calls(), 1);
 }
 
 #[tokio::test]
 async fn unknown_uuid_with_exit_status_over_255_is_400_not_404() {
-    let answer = send(&PingLayer::new(MemoryStore::new()), &Inner::default(), get(&format!("/ping/{UNKNOWN_UUID}/256"))).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (400, "invalid url format"));
+    let answer = send(
+        &PingLayer::new(MemoryStore::new()),
+        &Inner::default(),
+        get(&format!("/ping/{UNKNOWN_UUID}/256")),
+    )
+    .await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (400, "invalid url format")
+    );
 }

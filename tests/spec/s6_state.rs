@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use http::Method;
 use tower_ping::{
-    apply, CheckRules, CheckState, Kind, KeywordFilter, MemoryStore, NewCheck, Ping, PingLayer,
+    apply, CheckRules, CheckState, KeywordFilter, Kind, MemoryStore, NewCheck, Ping, PingLayer,
     Signal, Status,
 };
 
@@ -20,7 +20,12 @@ fn one_check(define: impl FnOnce(NewCheck) -> NewCheck) -> (MemoryStore, PingLay
 }
 
 async fn ping(layer: &PingLayer<MemoryStore>, method: Method, path: &str, body: &str) {
-    let answer = send(layer, &Inner::default(), request(method, &format!("/ping/{UUID}{path}"), body)).await;
+    let answer = send(
+        layer,
+        &Inner::default(),
+        request(method, &format!("/ping/{UUID}{path}"), body),
+    )
+    .await;
     assert_eq!(answer.status.as_u16(), 200, "{path}: {}", answer.body);
 }
 
@@ -47,7 +52,11 @@ async fn n_is_assigned_atomically_distinct_and_gap_free() {
     for task in tasks {
         task.await.unwrap();
     }
-    let ns: BTreeSet<u64> = MemoryStore::pings(&store, uuid(UUID)).unwrap().iter().map(|p| p.n).collect();
+    let ns: BTreeSet<u64> = MemoryStore::pings(&store, uuid(UUID))
+        .unwrap()
+        .iter()
+        .map(|p| p.n)
+        .collect();
     assert_eq!(state(&store).n_pings, 300);
     // The log keeps the last 100: numbers 201..=300, each once.
     assert_eq!(ns, (201..=300).collect());
@@ -60,7 +69,10 @@ async fn paused_with_manual_resume_records_ign_and_changes_nothing() {
     ping(&layer, Method::GET, "/start", "").await;
     assert_eq!(last_kind(&store), Kind::Ignored);
     let s = state(&store);
-    assert_eq!((s.status, s.n_pings, s.last_ping, s.last_start), (Status::Paused, 2, None, None));
+    assert_eq!(
+        (s.status, s.n_pings, s.last_ping, s.last_start),
+        (Status::Paused, 2, None, None)
+    );
 }
 
 #[tokio::test]
@@ -71,7 +83,10 @@ async fn post_only_check_pinged_by_another_method_records_ign() {
     assert_eq!(last_kind(&store), Kind::Ignored);
     assert_eq!(state(&store).status, Status::New);
     ping(&layer, Method::POST, "/fail", "").await;
-    assert_eq!((last_kind(&store), state(&store).status), (Kind::Fail, Status::Down));
+    assert_eq!(
+        (last_kind(&store), state(&store).status),
+        (Kind::Fail, Status::Down)
+    );
 }
 
 #[tokio::test]
@@ -112,7 +127,10 @@ async fn fail_with_another_rid_clears_start_without_duration() {
     ping(&layer, Method::GET, &format!("/start?rid={RID}"), "").await;
     ping(&layer, Method::GET, &format!("/fail?rid={OTHER_UUID}"), "").await;
     let s = state(&store);
-    assert_eq!((s.last_start, s.last_duration, s.status), (None, None, Status::Down));
+    assert_eq!(
+        (s.last_start, s.last_duration, s.status),
+        (None, None, Status::Down)
+    );
 }
 
 #[tokio::test]
@@ -131,7 +149,10 @@ async fn success_with_another_rid_keeps_the_start() {
     let started = state(&store).last_start;
     ping(&layer, Method::GET, &format!("?rid={OTHER_UUID}"), "").await;
     let s = state(&store);
-    assert_eq!((s.last_start, s.last_duration, s.status), (started, None, Status::Up));
+    assert_eq!(
+        (s.last_start, s.last_duration, s.status),
+        (started, None, Status::Up)
+    );
 }
 
 #[tokio::test]
@@ -159,7 +180,11 @@ async fn paused_check_without_manual_resume_resumes_on_success() {
 fn a_status_change_is_a_flip() {
     let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
     let rules = CheckRules::default();
-    let up = apply(&CheckState::default(), &rules, &Ping::new(Signal::Success, t));
+    let up = apply(
+        &CheckState::default(),
+        &rules,
+        &Ping::new(Signal::Success, t),
+    );
     assert_eq!(up.flipped_from, Some(Status::New));
     let again = apply(&up.state, &rules, &Ping::new(Signal::Success, t));
     assert!(!again.flipped());
@@ -176,30 +201,74 @@ async fn log_and_ign_change_nothing_but_the_log() {
     let before = state(&store);
     ping(&layer, Method::POST, "/log", "a message").await;
     let after = state(&store);
-    assert_eq!(after, CheckState { n_pings: 2, ..before });
+    assert_eq!(
+        after,
+        CheckState {
+            n_pings: 2,
+            ..before
+        }
+    );
     let logged = pings(&store, UUID);
-    assert_eq!((logged[1].kind, &logged[1].body[..]), (Kind::Log, &b"a message"[..]));
+    assert_eq!(
+        (logged[1].kind, &logged[1].body[..]),
+        (Kind::Log, &b"a message"[..])
+    );
 }
 
 #[test]
 fn durations_longer_than_72_hours_are_not_reported() {
     let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
     let rules = CheckRules::default();
-    let started = apply(&CheckState::default(), &rules, &Ping::new(Signal::Start, t0)).state;
-    let at_limit = apply(&started, &rules, &Ping::new(Signal::Success, t0 + Duration::from_secs(72 * 3600)));
+    let started = apply(
+        &CheckState::default(),
+        &rules,
+        &Ping::new(Signal::Start, t0),
+    )
+    .state;
+    let at_limit = apply(
+        &started,
+        &rules,
+        &Ping::new(Signal::Success, t0 + Duration::from_secs(72 * 3600)),
+    );
     assert_eq!(at_limit.duration, Some(Duration::from_secs(72 * 3600)));
-    let too_long = apply(&started, &rules, &Ping::new(Signal::Success, t0 + Duration::from_secs(72 * 3600 + 1)));
-    assert_eq!((too_long.duration, too_long.state.last_duration, too_long.state.last_start), (None, None, None));
+    let too_long = apply(
+        &started,
+        &rules,
+        &Ping::new(Signal::Success, t0 + Duration::from_secs(72 * 3600 + 1)),
+    );
+    assert_eq!(
+        (
+            too_long.duration,
+            too_long.state.last_duration,
+            too_long.state.last_start
+        ),
+        (None, None, None)
+    );
 }
 
 #[test]
 fn success_or_fail_that_measures_nothing_resets_last_duration() {
     let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
     let rules = CheckRules::default();
-    let started = apply(&CheckState::default(), &rules, &Ping::new(Signal::Start, t0)).state;
-    let measured = apply(&started, &rules, &Ping::new(Signal::Success, t0 + Duration::from_secs(5))).state;
+    let started = apply(
+        &CheckState::default(),
+        &rules,
+        &Ping::new(Signal::Start, t0),
+    )
+    .state;
+    let measured = apply(
+        &started,
+        &rules,
+        &Ping::new(Signal::Success, t0 + Duration::from_secs(5)),
+    )
+    .state;
     assert_eq!(measured.last_duration, Some(Duration::from_secs(5)));
-    let unmeasured = apply(&measured, &rules, &Ping::new(Signal::Fail, t0 + Duration::from_secs(9))).state;
+    let unmeasured = apply(
+        &measured,
+        &rules,
+        &Ping::new(Signal::Fail, t0 + Duration::from_secs(9)),
+    )
+    .state;
     assert_eq!(unmeasured.last_duration, None);
 }
 
@@ -237,7 +306,10 @@ async fn keyword_filters_decide_the_kind_first_match_wins() {
 async fn keyword_filters_default_fail() {
     let (store, layer) = one_check(filtered(|f| f.default_fail = true));
     ping(&layer, Method::POST, "", "nothing relevant").await;
-    assert_eq!((last_kind(&store), state(&store).status), (Kind::Fail, Status::Down));
+    assert_eq!(
+        (last_kind(&store), state(&store).status),
+        (Kind::Fail, Status::Down)
+    );
 }
 
 #[tokio::test]
@@ -258,7 +330,10 @@ async fn keyword_filters_override_signals_and_keep_the_exit_status() {
 async fn manual_resume_and_post_only_win_over_keyword_filters() {
     let (store, layer) = one_check(|c| filtered(|_| {})(c).paused().manual_resume(true));
     ping(&layer, Method::POST, "", "ERROR").await;
-    assert_eq!((last_kind(&store), state(&store).status), (Kind::Ignored, Status::Paused));
+    assert_eq!(
+        (last_kind(&store), state(&store).status),
+        (Kind::Ignored, Status::Paused)
+    );
     let (store, layer) = one_check(|c| filtered(|_| {})(c).post_only());
     ping(&layer, Method::GET, "", "all good").await;
     assert_eq!(last_kind(&store), Kind::Ignored);
@@ -290,7 +365,9 @@ async fn keyword_filter_sees_the_body_as_kept() {
 async fn keyword_filter_matches_non_utf8_bodies_on_their_lossy_decoding() {
     let (store, layer) = one_check(filtered(|_| {}));
     let request = http::Request::post(format!("/ping/{UUID}"))
-        .body(http_body_util::Full::new(bytes::Bytes::from_static(b"\xff\xfeFATAL\xc3")))
+        .body(http_body_util::Full::new(bytes::Bytes::from_static(
+            b"\xff\xfeFATAL\xc3",
+        )))
         .unwrap();
     let answer = send(&layer, &Inner::default(), request).await;
     assert_eq!(answer.status.as_u16(), 200);
