@@ -255,17 +255,18 @@ fn classify_under<'a>(prefix: &Prefix, path: &'a str) -> Route<'a> {
             // Otherwise the UUID is read as a ping key, as healthchecks does.
             (&rest[..36], tail)
         }
-        None => match split_key(rest) {
-            Some((ping_key, after, _)) if !ping_key.is_empty() => (ping_key, after),
+        None => match split_segment(rest) {
+            // One segment that is no UUID is no ping, whatever its bytes.
+            (ping_key, Some(after)) if key_class(ping_key).is_some() => (ping_key, Some(after)),
             _ => return Route::Pass,
         },
     };
-    let Some((slug, word, upper_case)) = after_key.and_then(split_key) else {
+    let Some((slug, word)) = after_key.map(split_segment) else {
         return Route::Pass;
     };
-    if slug.is_empty() {
+    let Some(upper_case) = key_class(slug) else {
         return Route::Pass;
-    }
+    };
     let signal = match word {
         None => Some(Signal::Success),
         // A word holding a '/' (a fourth segment) is no signal either.
@@ -326,22 +327,27 @@ static KEY_BYTES: [u8; 256] = {
 const KEY: u8 = 1;
 const UPPER: u8 = 2;
 
-/// Splits `text` at its first `/` into a segment of `[-a-zA-Z0-9_]` (maybe
-/// empty), what follows the `/` if there is one, and whether the segment holds
-/// an upper-case letter. `None` when the segment holds any other byte.
-fn split_key(text: &str) -> Option<(&str, Option<&str>, bool)> {
-    let mut seen = KEY;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        if b == b'/' {
-            return Some((&text[..i], Some(&text[i + 1..]), seen & UPPER != 0));
-        }
+/// Splits `text` at its first `/`: the segment before it, and what follows
+/// it if there is one.
+fn split_segment(text: &str) -> (&str, Option<&str>) {
+    match text.find('/') {
+        Some(slash) => (&text[..slash], Some(&text[slash + 1..])),
+        None => (text, None),
+    }
+}
+
+/// Whether `segment` is one or more of `[-a-zA-Z0-9_]`, and if so whether it
+/// holds an upper-case letter.
+fn key_class(segment: &str) -> Option<bool> {
+    let mut seen = 0;
+    for &b in segment.as_bytes() {
         let class = KEY_BYTES[usize::from(b)];
         if class == 0 {
             return None;
         }
         seen |= class;
     }
-    Some((text, None, seen & UPPER != 0))
+    (seen != 0).then_some(seen & UPPER != 0)
 }
 
 /// The value of each lower-case hex digit; `0xFF` for every other byte.
