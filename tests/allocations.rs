@@ -103,7 +103,10 @@ fn a_request_that_is_not_a_ping_allocates_nothing_in_the_layer() {
     let by_app = allocations(|| call(&waker, &mut bare, request));
     let request = get(APP_PATH);
     let through_layer = allocations(|| call(&waker, &mut layered, request));
-    assert_eq!(by_app, 0, "the app alone allocates nothing, so any count is the layer's");
+    assert_eq!(
+        by_app, 0,
+        "the app alone allocates nothing, so any count is the layer's"
+    );
     assert_eq!(through_layer, by_app);
 }
 

@@ -47,9 +47,11 @@ pub fn get(path: &'static str) -> Request<Empty<Bytes>> {
 
 /// The app behind the layer: answers every request with a static body, and
 /// allocates nothing doing it.
-pub fn app(
-) -> impl Service<Request<Empty<Bytes>>, Response = Response<Full<Bytes>>, Error = std::convert::Infallible>
-       + Clone {
+pub fn app() -> impl Service<
+    Request<Empty<Bytes>>,
+    Response = Response<Full<Bytes>>,
+    Error = std::convert::Infallible,
+> + Clone {
     tower::service_fn(|_request: Request<Empty<Bytes>>| async {
         Ok(Response::new(Full::new(Bytes::from_static(b"app"))))
     })

@@ -15,7 +15,10 @@ use uuid::Uuid;
 /// the benchmark ids `classify/<matcher>/<shape>`.
 pub const SHAPES: &[(&str, &str)] = &[
     ("uuid", "/ping/5ca1ab1e-0000-4000-8000-00000000c0de"),
-    ("uuid-start", "/ping/5ca1ab1e-0000-4000-8000-00000000c0de/start"),
+    (
+        "uuid-start",
+        "/ping/5ca1ab1e-0000-4000-8000-00000000c0de/start",
+    ),
     ("uuid-255", "/ping/5ca1ab1e-0000-4000-8000-00000000c0de/255"),
     ("slug", "/ping/fqOOd6-F4MMNuCEnzTU01w/db-backup"),
     ("slug-fail", "/ping/fqOOd6-F4MMNuCEnzTU01w/db-backup/fail"),
@@ -38,7 +41,9 @@ pub fn matchit_router() -> Router<Form> {
     router.insert("/ping/{first}", Form::One).unwrap();
     router.insert("/ping/{first}/", Form::OneSlash).unwrap();
     router.insert("/ping/{first}/{second}", Form::Two).unwrap();
-    router.insert("/ping/{first}/{second}/{third}", Form::Three).unwrap();
+    router
+        .insert("/ping/{first}/{second}/{third}", Form::Three)
+        .unwrap();
     router
 }
 
@@ -101,7 +106,11 @@ pub fn classify_regex<'p>(regex: &Regex, path: &'p str) -> Route<'p> {
     let slug = captures.name("slug").map_or("", |m| m.as_str());
     match captures.name("ssignal") {
         None => slug_ping(key, slug, Some(Signal::Success)),
-        Some(word) => slug_ping(key, slug, signal(word.as_str()).expect("the regex admits only signals")),
+        Some(word) => slug_ping(
+            key,
+            slug,
+            signal(word.as_str()).expect("the regex admits only signals"),
+        ),
     }
 }
 
