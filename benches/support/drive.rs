@@ -29,7 +29,11 @@ where
     S::Error: std::fmt::Debug,
 {
     let mut cx = Context::from_waker(waker);
-    while let Poll::Pending = service.poll_ready(&mut cx) {}
+    loop {
+        if let Poll::Ready(ready) = service.poll_ready(&mut cx) {
+            break ready.expect("the services here are always ready");
+        }
+    }
     let mut future = pin!(service.call(request));
     loop {
         if let Poll::Ready(result) = future.as_mut().poll(&mut cx) {
