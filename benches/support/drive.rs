@@ -22,7 +22,10 @@ pub fn noop_waker() -> Waker {
 }
 
 /// Waits for `service` to be ready, calls it, and polls the response
-/// future to completion.
+/// future to completion. Never inlined, so the app alone and the app behind
+/// the layer are driven through the same call, whatever the optimiser
+/// decides for either.
+#[inline(never)]
 pub fn call<S, R>(waker: &Waker, service: &mut S, request: R) -> S::Response
 where
     S: Service<R>,
