@@ -13,8 +13,10 @@
 //! connection sending `GET /ping/<uuid>` for one of the example server's
 //! seeded checks, one request at a time, for the same time. Rounds alternate
 //! which server goes first, so a noisy neighbour costs both alike. Prints
-//! requests/s, p50 and p99 for both and their ratio; exits non-zero when a
-//! request failed or was not answered `200`.
+//! requests/s, p50 and p99 for both and their ratio, and on Linux the CPU
+//! time each server process spent per request (from `/proc`), which holds
+//! steadier than requests/s when other work shares the cores. Exits non-zero
+//! when a request failed or was not answered `200`.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -242,6 +244,8 @@ struct Tally {
     not_ok: u64,
     elapsed: Duration,
     latencies: Vec<Duration>,
+    /// CPU time the server's process spent, when the system tells.
+    cpu: Option<Duration>,
 }
 
 impl Tally {
@@ -296,8 +300,17 @@ async fn run(options: Options) -> bool {
         for which in order {
             let server = servers[which];
             let _ = drive(server.addr, &paths, options.connections, WARM_UP).await;
+            let cpu_before = cpu_time(server.child.id());
             let measured = drive(server.addr, &paths, options.connections, duration).await;
+            let cpu = cpu_time(server.child.id())
+                .zip(cpu_before)
+                .map(|(after, before)| after.saturating_sub(before));
             let tally = &mut tallies[which];
+            tally.cpu = match (tally.cpu, cpu) {
+                (Some(total), Some(cpu)) => Some(total + cpu),
+                (None, cpu) if round == 0 => cpu,
+                _ => None,
+            };
             let rate = measured.requests as f64 / measured.elapsed.as_secs_f64();
             println!(
                 "  round {}: {:<15} {:>9.0} requests/s",
@@ -315,8 +328,8 @@ async fn run(options: Options) -> bool {
 
     println!();
     println!(
-        "  {:<30} {:>12} {:>10} {:>10} {:>8}",
-        "", "requests/s", "p50", "p99", "errors"
+        "  {:<30} {:>12} {:>10} {:>10} {:>14} {:>8}",
+        "", "requests/s", "p50", "p99", "server CPU/req", "errors"
     );
     let labels = ["example server, memory store", "bare axum handler"];
     let mut figures = Vec::new();
@@ -327,12 +340,19 @@ async fn run(options: Options) -> bool {
             tally.percentile(0.99),
         );
         let errors = tally.failures + tally.not_ok;
+        let cpu = tally
+            .cpu
+            .map(|cpu| cpu / u32::try_from(tally.requests.max(1)).unwrap_or(u32::MAX));
         println!(
-            "  {label:<30} {rate:>12.0} {:>10} {:>10} {errors:>8}",
+            "  {label:<30} {rate:>12.0} {:>10} {:>10} {:>14} {errors:>8}",
             micros(p50),
-            micros(p99)
+            micros(p99),
+            cpu.map_or("n/a".into(), |cpu| format!(
+                "{:.1} µs",
+                cpu.as_secs_f64() * 1e6
+            )),
         );
-        figures.push((rate, p50, p99));
+        figures.push((rate, p50, p99, cpu));
     }
     let (example_figures, bare_figures) = (figures[0], figures[1]);
     println!(
@@ -341,9 +361,29 @@ async fn run(options: Options) -> bool {
         example_figures.1.as_secs_f64() / bare_figures.1.as_secs_f64(),
         example_figures.2.as_secs_f64() / bare_figures.2.as_secs_f64(),
     );
+    if let (Some(example_cpu), Some(bare_cpu)) = (example_figures.3, bare_figures.3) {
+        // Steadier than requests/s when other processes share the cores.
+        println!(
+            "  example / bare: {:.3} x server CPU time per request",
+            example_cpu.as_secs_f64() / bare_cpu.as_secs_f64()
+        );
+    }
     tallies
         .iter()
         .all(|t| t.failures == 0 && t.not_ok == 0 && t.requests > 0)
+}
+
+/// The CPU time all threads of process `pid` have run, from Linux's
+/// `/proc/<pid>/task/*/schedstat` (nanoseconds on the CPU first); `None`
+/// elsewhere.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0;
+    for task in tasks {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
 }
 
 fn micros(d: Duration) -> String {
