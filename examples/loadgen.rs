@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo build --release --example server --example loadgen
-//! target/release/examples/loadgen [--connections 16] [--seconds 3] [--rounds 3] [--server PATH]
+//! target/release/examples/loadgen [--connections 16] [--seconds 1.5] [--rounds 8] [--server PATH]
 //! ```
 //!
 //! Both servers run as child processes started here (the bare app is this
@@ -53,8 +53,8 @@ fn parse_options() -> Result<Options, String> {
     let here = std::env::current_exe().map_err(|e| format!("where am I: {e}"))?;
     let mut options = Options {
         connections: 16,
-        seconds: 3.0,
-        rounds: 3,
+        seconds: 1.5,
+        rounds: 8,
         // The example server's binary sits beside this one in target/*/examples.
         server: here.with_file_name(format!("server{}", std::env::consts::EXE_SUFFIX)),
     };
