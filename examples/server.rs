@@ -58,7 +58,10 @@ fn parse_options() -> Result<Options, String> {
             "--body-limit" => {
                 options.body_limit = match value()?.as_str() {
                     "none" => None,
-                    n => Some(n.parse().map_err(|_| format!("--body-limit {n}: not a number"))?),
+                    n => Some(
+                        n.parse()
+                            .map_err(|_| format!("--body-limit {n}: not a number"))?,
+                    ),
                 }
             }
             "--forwarded" => {
@@ -120,9 +123,15 @@ impl SeedCheck {
         let methods = match self.methods.as_str() {
             "" => AllowedMethods::Any,
             "POST" => AllowedMethods::PostOnly,
-            other => return Err(format!("check {:?}: methods {other:?} is not \"\" or \"POST\"", self.name)),
+            other => {
+                return Err(format!(
+                    "check {:?}: methods {other:?} is not \"\" or \"POST\"",
+                    self.name
+                ))
+            }
         };
-        let mut check = NewCheck::new(self.name).ping_key(self.ping_key.unwrap_or_else(|| DEMO_PING_KEY.into()));
+        let mut check = NewCheck::new(self.name)
+            .ping_key(self.ping_key.unwrap_or_else(|| DEMO_PING_KEY.into()));
         if let Some(uuid) = self.uuid {
             check = check.uuid(uuid);
         }
@@ -154,7 +163,8 @@ fn seed(store: &MemoryStore, path: Option<&str>) -> Result<(), String> {
         return Ok(());
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("--checks {path}: {e}"))?;
-    let seeds: Vec<SeedCheck> = serde_json::from_str(&text).map_err(|e| format!("--checks {path}: {e}"))?;
+    let seeds: Vec<SeedCheck> =
+        serde_json::from_str(&text).map_err(|e| format!("--checks {path}: {e}"))?;
     for seed in seeds {
         store.add_check(seed.into_new_check()?);
     }
@@ -214,7 +224,11 @@ fn print_banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) {
     let base = format!("http://{addr}{}", prefix.as_str().trim_end_matches('/'));
     println!("tower-ping example listening on http://{addr}");
     for check in store.checks() {
-        let paused = if check.state.status == Status::Paused { " (paused)" } else { "" };
+        let paused = if check.state.status == Status::Paused {
+            " (paused)"
+        } else {
+            ""
+        };
         println!("  {}{paused}", check.name);
         println!("    {base}/{}", check.uuid);
         if let Some(key) = &check.ping_key {
@@ -222,8 +236,14 @@ fn print_banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) {
         }
     }
     if let Some(check) = store.checks().first() {
-        println!("try:  curl -fsS -m 10 --retry 5 {base}/{}/start", check.uuid);
-        println!("      curl -fsS -m 10 --retry 5 --data-raw 'backup done' {base}/{}", check.uuid);
+        println!(
+            "try:  curl -fsS -m 10 --retry 5 {base}/{}/start",
+            check.uuid
+        );
+        println!(
+            "      curl -fsS -m 10 --retry 5 --data-raw 'backup done' {base}/{}",
+            check.uuid
+        );
     }
     println!("then: curl -s http://{addr}/checks");
 }
@@ -249,7 +269,10 @@ async fn main() {
     };
 
     let app = Router::new()
-        .route("/", get(|| async { "tower-ping example app: pings go under the ping prefix\n" }))
+        .route(
+            "/",
+            get(|| async { "tower-ping example app: pings go under the ping prefix\n" }),
+        )
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/checks", get(list_checks))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page in this app\n") })
@@ -257,18 +280,25 @@ async fn main() {
         // On the outer router: the layer sees every request's full path.
         .layer(layer);
 
-    let listener = tokio::net::TcpListener::bind(options.listen).await.unwrap_or_else(|e| {
-        eprintln!("server: cannot listen on {}: {e}", options.listen);
-        std::process::exit(1);
-    });
-    let addr = listener.local_addr().expect("a bound listener has an address");
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .unwrap_or_else(|e| {
+            eprintln!("server: cannot listen on {}: {e}", options.listen);
+            std::process::exit(1);
+        });
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
     print_banner(addr, &options.prefix, &store);
 
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .expect("the server runs until shut down");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .expect("the server runs until shut down");
 }

@@ -16,7 +16,9 @@ const METHODS: HeaderValue = HeaderValue::from_static("GET, HEAD, POST");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Answer {
     /// `204`: a CORS preflight, echoing the headers the browser asked about.
-    Preflight { request_headers: Option<HeaderValue> },
+    Preflight {
+        request_headers: Option<HeaderValue>,
+    },
     /// `405`: a method other than `GET`, `HEAD`, `POST` and `OPTIONS`.
     MethodNotAllowed,
     /// `400`: an exit status over 255, or a slug with upper-case letters.
@@ -26,7 +28,10 @@ pub(crate) enum Answer {
     /// `400`: the request body failed before it ended.
     InvalidBody,
     /// `200`, or `201` when `?create=1` created the check.
-    Recorded { created: bool, body_limit: Option<usize> },
+    Recorded {
+        created: bool,
+        body_limit: Option<usize>,
+    },
     /// `404`: no such check or ping key.
     NotFound,
     /// `409`: the slug names several checks.

@@ -72,7 +72,9 @@ where
 
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
-            Kind::Answer { text } => SizeHint::with_exact(text.as_ref().map_or(0, |t| t.len() as u64)),
+            Kind::Answer { text } => {
+                SizeHint::with_exact(text.as_ref().map_or(0, |t| t.len() as u64))
+            }
             Kind::Inner { body } => body.size_hint(),
         }
     }
@@ -81,7 +83,10 @@ where
 impl<B> std::fmt::Debug for ResponseBody<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {
-            Kind::Answer { text } => f.debug_struct("ResponseBody").field("answer", text).finish(),
+            Kind::Answer { text } => f
+                .debug_struct("ResponseBody")
+                .field("answer", text)
+                .finish(),
             Kind::Inner { .. } => f.debug_struct("ResponseBody").finish_non_exhaustive(),
         }
     }

@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use crate::ping::Ping;
 use crate::slug::slugify;
-use crate::state::{AllowedMethods, CheckRules, CheckState, Kind, KeywordFilter, Status, Transition};
+use crate::state::{
+    AllowedMethods, CheckRules, CheckState, KeywordFilter, Kind, Status, Transition,
+};
 
 /// How many pings a check's log keeps by default.
 pub const DEFAULT_PING_LOG_LIMIT: usize = 100;

@@ -148,7 +148,11 @@ mod tests {
 
     #[test]
     fn leftmost_entry_is_trimmed_and_loses_its_port() {
-        let got = remote_addr(&peer(), &headers(&[" 1.2.3.4:8080 , 5.6.7.8"]), ForwardedHeaders::Leftmost);
+        let got = remote_addr(
+            &peer(),
+            &headers(&[" 1.2.3.4:8080 , 5.6.7.8"]),
+            ForwardedHeaders::Leftmost,
+        );
         assert_eq!(got, Some([1, 2, 3, 4].into()));
     }
 
@@ -159,12 +163,19 @@ mod tests {
         assert_eq!(remote_addr(&peer(), &h, hops(3)), Some([1, 1, 1, 1].into()));
         assert_eq!(remote_addr(&peer(), &h, hops(4)), Some([6, 6, 6, 6].into()));
         // Shorter than the trusted hops: the connection's own address.
-        assert_eq!(remote_addr(&peer(), &h, hops(5)), Some([10, 0, 0, 9].into()));
+        assert_eq!(
+            remote_addr(&peer(), &h, hops(5)),
+            Some([10, 0, 0, 9].into())
+        );
     }
 
     #[test]
     fn ipv6_entries_are_kept() {
-        let got = remote_addr(&peer(), &headers(&["2001:db8::1"]), ForwardedHeaders::Leftmost);
+        let got = remote_addr(
+            &peer(),
+            &headers(&["2001:db8::1"]),
+            ForwardedHeaders::Leftmost,
+        );
         assert_eq!(got, "2001:db8::1".parse().ok());
         let got = remote_addr(&peer(), &headers(&["[2001:db8::2]:443"]), hops(1));
         assert_eq!(got, "2001:db8::2".parse().ok());
@@ -188,7 +199,10 @@ mod tests {
         h.insert(&X_FORWARDED_PROTO, HeaderValue::from_static("gopher"));
         assert_eq!(scheme(&uri, &h, ForwardedHeaders::Leftmost), Scheme::HTTP);
         let absolute: Uri = "https://example.com/ping/x".parse().unwrap();
-        assert_eq!(scheme(&absolute, &HeaderMap::new(), ForwardedHeaders::Ignore), Scheme::HTTPS);
+        assert_eq!(
+            scheme(&absolute, &HeaderMap::new(), ForwardedHeaders::Ignore),
+            Scheme::HTTPS
+        );
     }
 
     #[test]

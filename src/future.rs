@@ -65,7 +65,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let answer = match self.project().kind.project() {
             KindProj::Inner { future } => {
-                return future.poll(cx).map_ok(|response| response.map(ResponseBody::inner));
+                return future
+                    .poll(cx)
+                    .map_ok(|response| response.map(ResponseBody::inner));
             }
             KindProj::Answer { answer } => answer.take().expect("future polled after completion"),
             // A panicking store must not take the connection down with it:

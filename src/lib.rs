@@ -63,6 +63,8 @@ mod ping;
 mod query;
 mod service;
 mod slug;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 mod state;
 mod store;
 
@@ -79,8 +81,16 @@ pub use ping::Ping;
 pub use query::{InvalidRunId, PingQuery};
 pub use service::PingService;
 pub use slug::slugify;
+#[cfg(feature = "postgres")]
+pub use sql::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sql::SqliteStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::{SqlStoreError, SqlStoreOptions};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;
 pub use state::{
-    apply, AllowedMethods, CheckRules, CheckState, Kind, KeywordFilter, Status, Transition,
+    apply, AllowedMethods, CheckRules, CheckState, KeywordFilter, Kind, Status, Transition,
     MAX_DURATION,
 };
 pub use store::{CheckStore, Creation, Lookup};

@@ -75,7 +75,9 @@ impl MemoryCheckId {
 
 impl fmt::Debug for MemoryCheckId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("MemoryCheckId").field(&self.lock().check.uuid).finish()
+        f.debug_tuple("MemoryCheckId")
+            .field(&self.lock().check.uuid)
+            .finish()
     }
 }
 
@@ -126,7 +128,11 @@ impl MemoryStore {
     /// Every check with its current state, in the order added.
     pub fn checks(&self) -> Vec<Check> {
         let index = self.read();
-        index.checks.iter().map(|id| id.lock().check.clone()).collect()
+        index
+            .checks
+            .iter()
+            .map(|id| id.lock().check.clone())
+            .collect()
     }
 
     /// One check with its current state.
@@ -144,11 +150,17 @@ impl MemoryStore {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
-        self.shared.index.read().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Index> {
-        self.shared.index.write().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .index
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Applies a ping to a check and logs it, under the check's lock.
@@ -180,19 +192,31 @@ impl Index {
     fn link_slug(&mut self, check: &Check, id: &MemoryCheckId) {
         if let Some(key) = &check.ping_key {
             let slugs = self.by_slug.entry(key.clone()).or_default();
-            slugs.entry(check.slug.clone()).or_default().push(id.clone());
+            slugs
+                .entry(check.slug.clone())
+                .or_default()
+                .push(id.clone());
         }
     }
 
     fn unlink_slug(&mut self, check: &Check, id: &MemoryCheckId) {
         let Some(key) = &check.ping_key else { return };
-        if let Some(ids) = self.by_slug.get_mut(key).and_then(|s| s.get_mut(&check.slug)) {
+        if let Some(ids) = self
+            .by_slug
+            .get_mut(key)
+            .and_then(|s| s.get_mut(&check.slug))
+        {
             ids.retain(|other| !Arc::ptr_eq(&other.0, &id.0));
         }
     }
 
     fn lookup(&self, ping_key: &str, slug: &str) -> Lookup<MemoryCheckId> {
-        match self.by_slug.get(ping_key).and_then(|slugs| slugs.get(slug)).map(Vec::as_slice) {
+        match self
+            .by_slug
+            .get(ping_key)
+            .and_then(|slugs| slugs.get(slug))
+            .map(Vec::as_slice)
+        {
             Some([one]) => Lookup::Found(one.clone()),
             Some([_, _, ..]) => Lookup::Ambiguous,
             _ => Lookup::NotFound,

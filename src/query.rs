@@ -144,20 +144,40 @@ mod tests {
             "5ca1ab1e000040008000000000000c0de",
             "urn:uuid:5ca1ab1e-0000-4000-8000-00000000c0de",
         ] {
-            assert_eq!(PingQuery::parse(Some(&format!("rid={bad}"))), Err(InvalidRunId), "{bad}");
+            assert_eq!(
+                PingQuery::parse(Some(&format!("rid={bad}"))),
+                Err(InvalidRunId),
+                "{bad}"
+            );
         }
         assert_eq!(PingQuery::parse(Some("rid")), Err(InvalidRunId));
     }
 
     #[test]
     fn create_is_exactly_one() {
-        for (raw, expected) in [("1", true), ("%31", true), ("true", false), ("01", false), ("", false), ("1+", false)] {
-            assert_eq!(PingQuery::parse(Some(&format!("create={raw}"))).unwrap().create, expected, "{raw}");
+        for (raw, expected) in [
+            ("1", true),
+            ("%31", true),
+            ("true", false),
+            ("01", false),
+            ("", false),
+            ("1+", false),
+        ] {
+            assert_eq!(
+                PingQuery::parse(Some(&format!("create={raw}")))
+                    .unwrap()
+                    .create,
+                expected,
+                "{raw}"
+            );
         }
     }
 
     #[test]
     fn other_parameters_are_ignored() {
-        assert_eq!(PingQuery::parse(Some("foo=bar&%zz&=&&ridx=1")), Ok(PingQuery::default()));
+        assert_eq!(
+            PingQuery::parse(Some("foo=bar&%zz&=&&ridx=1")),
+            Ok(PingQuery::default())
+        );
     }
 }

@@ -100,7 +100,10 @@ where
         match *request.method() {
             Method::GET | Method::HEAD | Method::POST => {}
             Method::OPTIONS => {
-                let request_headers = request.headers().get(ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+                let request_headers = request
+                    .headers()
+                    .get(ACCESS_CONTROL_REQUEST_HEADERS)
+                    .cloned();
                 return ResponseFuture::answer(Answer::Preflight { request_headers });
             }
             _ => return ResponseFuture::answer(Answer::MethodNotAllowed),

@@ -1,0 +1,108 @@
+//! What the integration tests share: where the databases are, and how to
+//! send a request through a layer.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tower_ping::sqlx::postgres::PgConnectOptions;
+use tower_ping::{CheckStore, PingLayer};
+
+/// The variable naming the PostgreSQL database the tests may use.
+pub const POSTGRES_URL_VAR: &str = "TOWER_PING_POSTGRES_URL";
+
+/// The PostgreSQL URL, or `None` (with a line saying so) when the tests are
+/// to skip PostgreSQL. Under CI (`CI=true`) a missing URL fails the test.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|ci| ci == "true" || ci == "1") => panic!(
+            "CI=true but {POSTGRES_URL_VAR} is unset: run the tests through scripts/with-postgres.sh"
+        ),
+        _ => {
+            eprintln!(
+                "skipped: set {POSTGRES_URL_VAR} (or run scripts/with-postgres.sh cargo test --all-features)"
+            );
+            None
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Connect options for a fresh, empty schema of the test database, so that
+/// tests running at once never see each other's checks.
+pub async fn fresh_postgres_schema(url: &str) -> PgConnectOptions {
+    let schema = unique("t");
+    let admin = tower_ping::sqlx::PgPool::connect(url)
+        .await
+        .expect("the test database answers");
+    tower_ping::sqlx::query(tower_ping::sqlx::AssertSqlSafe(format!(
+        "CREATE SCHEMA {schema}"
+    )))
+    .execute(&admin)
+    .await
+    .expect("a schema is created");
+    admin.close().await;
+    PgConnectOptions::from_str(url)
+        .expect("a valid URL")
+        .options([("search_path", schema.as_str())])
+}
+
+/// A path for a new SQLite database file, in a directory of its own.
+pub fn fresh_sqlite_path() -> PathBuf {
+    let dir = std::env::temp_dir().join(unique("tower-ping-test"));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir.join("checks.db")
+}
+
+/// An app with the layer in front: `/app` is the app's own route.
+pub fn app<S: CheckStore>(store: S) -> Router {
+    Router::new()
+        .route("/app", get(|| async { "app" }))
+        .layer(PingLayer::new(store))
+}
+
+/// Sends `method uri` with `body` through `app`; returns status and body.
+pub async fn send(app: &Router, method: &str, uri: &str, body: &[u8]) -> (StatusCode, String) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("user-agent", "suite/1.0")
+        .body(Body::from(body.to_vec()))
+        .expect("a valid request");
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 5555))));
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `GET uri` through `app`: the status only.
+pub async fn get_status(app: &Router, uri: &str) -> StatusCode {
+    send(app, "GET", uri, b"").await.0
+}
