@@ -68,8 +68,10 @@ impl SqlStoreOptions {
     /// wait for the commit) may take before it fails with
     /// [`SqlStoreError::Timeout`](crate::SqlStoreError::Timeout) and the
     /// layer answers `503`. Database-side waits (SQLite's busy timeout,
-    /// PostgreSQL's `lock_timeout` and `statement_timeout`) are set to it as
-    /// well, so a stalled write is abandoned rather than left hanging.
+    /// PostgreSQL's `lock_timeout` and `statement_timeout`) are set to three
+    /// quarters of it, so that a write stalled on a lock is normally given up
+    /// by the database before its caller is answered `503`, rather than left
+    /// to commit later.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
@@ -104,6 +106,11 @@ impl SqlStoreOptions {
     /// The batch size set with [`max_batch`](Self::max_batch).
     pub fn get_max_batch(&self) -> usize {
         self.max_batch
+    }
+
+    /// How long the database itself may wait on a lock or a statement.
+    pub(crate) fn database_wait(&self) -> Duration {
+        (self.call_timeout * 3 / 4).max(Duration::from_millis(1))
     }
 
     /// The call timeout set with [`call_timeout`](Self::call_timeout).

@@ -79,12 +79,13 @@ impl PostgresStore {
 
     /// Connects to the database `connect` describes (set its
     /// `search_path` there to keep the tables in a schema of their own). The
-    /// store sets `lock_timeout` and `statement_timeout` to the call timeout.
+    /// store sets `lock_timeout` and `statement_timeout` to three quarters of
+    /// the call timeout.
     pub async fn connect_with_options(
         connect: PgConnectOptions,
         options: SqlStoreOptions,
     ) -> Result<Self, SqlStoreError> {
-        let millis = options.call_timeout.as_millis().max(1).to_string();
+        let millis = options.database_wait().as_millis().max(1).to_string();
         let connect = connect.options([
             ("lock_timeout", millis.as_str()),
             ("statement_timeout", millis.as_str()),

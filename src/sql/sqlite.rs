@@ -76,7 +76,7 @@ impl SqliteStore {
 
     /// Opens the database `connect` describes. The store sets WAL mode,
     /// `synchronous=FULL`, foreign keys, creation of a missing file, and a
-    /// busy timeout equal to the call timeout.
+    /// busy timeout of three quarters of the call timeout.
     pub async fn connect_with_options(
         connect: SqliteConnectOptions,
         options: SqlStoreOptions,
@@ -86,7 +86,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(options.call_timeout);
+            .busy_timeout(options.database_wait());
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)

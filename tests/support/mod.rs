@@ -106,3 +106,114 @@ pub async fn send(app: &Router, method: &str, uri: &str, body: &[u8]) -> (Status
 pub async fn get_status(app: &Router, uri: &str) -> StatusCode {
     send(app, "GET", uri, b"").await.0
 }
+
+/// The example server binary, which `cargo test` builds with the tests.
+pub fn example_server() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test> -> target/<profile>/examples/server
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("the test binary sits in target/<profile>/deps")
+        .join("examples")
+        .join(format!("server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run the whole suite (`cargo test --all-features` builds the examples) \
+         or `cargo build --all-features --example server` first",
+        path.display()
+    );
+    path
+}
+
+/// A running example server, killed with SIGKILL when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts the example server on a free loopback port with `args`.
+    pub fn start(args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(example_server())
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("the example server starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let first = lines
+            .next()
+            .expect("the server prints its address")
+            .expect("readable stdout");
+        let addr = first
+            .rsplit("http://")
+            .next()
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        // Keep draining the banner so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, addr }
+    }
+
+    /// SIGKILL, and wait for it to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A keep-alive HTTP/1 client.
+pub type Client = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+/// A new keep-alive HTTP/1 client.
+pub fn client() -> Client {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_max_idle_per_host(usize::MAX)
+        .build_http()
+}
+
+/// `method http://addr/path` with `body`: the status, or `None` when the
+/// request failed (connection refused or reset).
+pub async fn http(client: &Client, method: &str, url: &str, body: &[u8]) -> Option<StatusCode> {
+    let request = Request::builder()
+        .method(method)
+        .uri(url)
+        .body(http_body_util::Full::new(bytes::Bytes::copy_from_slice(
+            body,
+        )))
+        .expect("a valid request");
+    let response = client.request(request).await.ok()?;
+    let status = response.status();
+    response.into_body().collect().await.ok()?;
+    Some(status)
+}
+
+/// `GET url` as JSON.
+pub async fn get_json(client: &Client, url: &str) -> serde_json::Value {
+    let request = Request::builder()
+        .uri(url)
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .expect("a valid request");
+    let response = client.request(request).await.expect("the server answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    serde_json::from_slice(&bytes).expect("JSON")
+}
