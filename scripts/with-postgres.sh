@@ -97,7 +97,7 @@ if [[ -z "$started" ]]; then
 fi
 
 export TOWER_PING_POSTGRES_URL="postgres://tower_ping@127.0.0.1:$port/postgres"
-echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $NF}') at $TOWER_PING_POSTGRES_URL" >&2
+echo "with-postgres: $("$bindir/postgres" --version) at $TOWER_PING_POSTGRES_URL" >&2
 status=0
 "$@" || status=$?
 exit "$status"

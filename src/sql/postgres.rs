@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Postgres, QueryBuilder, Transaction};
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use super::batch::Batch;
@@ -26,9 +26,6 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
     "initial",
     include_str!("../../migrations/postgres/0001_initial.sql"),
 )];
-
-/// Ping rows per `INSERT`: 11 binds each, under PostgreSQL's 65,535.
-const INSERT_CHUNK: usize = 1000;
 
 /// The advisory lock that serialises migrations of concurrent instances.
 const MIGRATION_LOCK: i64 = 0x746f_7765_7270_696e; // "towerpin"
@@ -418,46 +415,113 @@ impl Writer for PostgresWriter {
         }
         let applied = batch.apply(rows, self.log_limit)?;
 
-        for chunk in applied.log.chunks(INSERT_CHUNK) {
-            let mut insert = QueryBuilder::<Postgres>::new(format!(
-                "INSERT INTO tower_ping_pings (check_id, {PING_COLUMNS}) "
-            ));
-            insert.push_values(chunk, |mut row, (check, ping)| {
-                row.push_bind(*check)
-                    .push_bind(ping.n)
-                    .push_bind(ping.kind.as_str())
-                    .push_bind(ping.exit_status)
-                    .push_bind(ping.method.as_str())
-                    .push_bind(ping.scheme.as_str())
-                    .push_bind(ping.remote_addr.as_deref())
-                    .push_bind(ping.user_agent.as_deref())
-                    .push_bind(ping.rid.as_deref())
-                    .push_bind(ping.body.as_slice())
-                    .push_bind(ping.received_at);
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
-        for (id, state) in &applied.states {
+        // Each step is one statement over arrays, whatever the batch size:
+        // three round trips for the writes of a batch.
+        if !applied.log.is_empty() {
+            let log = &applied.log;
             sqlx::query(
-                "UPDATE tower_ping_checks SET status = $1, n_pings = $2, last_ping = $3, \
-                 last_start = $4, last_start_rid = $5, last_duration = $6 WHERE id = $7",
+                "INSERT INTO tower_ping_pings (check_id, n, kind, exit_status, method, scheme, \
+                 remote_addr, user_agent, rid, body, received_at) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], \
+                 $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[], \
+                 $11::bigint[])",
             )
-            .bind(state.status)
-            .bind(state.n_pings)
-            .bind(state.last_ping)
-            .bind(state.last_start)
-            .bind(state.last_start_rid.as_deref())
-            .bind(state.last_duration)
-            .bind(*id)
+            .bind(log.iter().map(|(check, _)| *check).collect::<Vec<i64>>())
+            .bind(log.iter().map(|(_, p)| p.n).collect::<Vec<i64>>())
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.kind.as_str())
+                    .collect::<Vec<&str>>(),
+            )
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.exit_status)
+                    .collect::<Vec<Option<i64>>>(),
+            )
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.method.as_str())
+                    .collect::<Vec<&str>>(),
+            )
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.scheme.as_str())
+                    .collect::<Vec<&str>>(),
+            )
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.remote_addr.as_deref())
+                    .collect::<Vec<Option<&str>>>(),
+            )
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.user_agent.as_deref())
+                    .collect::<Vec<Option<&str>>>(),
+            )
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.rid.as_deref())
+                    .collect::<Vec<Option<&str>>>(),
+            )
+            .bind(
+                log.iter()
+                    .map(|(_, p)| p.body.as_slice())
+                    .collect::<Vec<&[u8]>>(),
+            )
+            .bind(log.iter().map(|(_, p)| p.received_at).collect::<Vec<i64>>())
             .execute(&mut *tx)
             .await?;
         }
-        for (id, n) in &applied.prune {
-            sqlx::query("DELETE FROM tower_ping_pings WHERE check_id = $1 AND n <= $2")
-                .bind(*id)
-                .bind(*n)
-                .execute(&mut *tx)
-                .await?;
+        if !applied.states.is_empty() {
+            let states = &applied.states;
+            sqlx::query(
+                "UPDATE tower_ping_checks c SET status = u.status, n_pings = u.n_pings, \
+                 last_ping = u.last_ping, last_start = u.last_start, \
+                 last_start_rid = u.last_start_rid, last_duration = u.last_duration \
+                 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], \
+                 $5::bigint[], $6::text[], $7::bigint[]) \
+                 AS u(id, status, n_pings, last_ping, last_start, last_start_rid, last_duration) \
+                 WHERE c.id = u.id",
+            )
+            .bind(states.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+            .bind(states.iter().map(|(_, s)| s.status).collect::<Vec<&str>>())
+            .bind(states.iter().map(|(_, s)| s.n_pings).collect::<Vec<i64>>())
+            .bind(
+                states
+                    .iter()
+                    .map(|(_, s)| s.last_ping)
+                    .collect::<Vec<Option<i64>>>(),
+            )
+            .bind(
+                states
+                    .iter()
+                    .map(|(_, s)| s.last_start)
+                    .collect::<Vec<Option<i64>>>(),
+            )
+            .bind(
+                states
+                    .iter()
+                    .map(|(_, s)| s.last_start_rid.as_deref())
+                    .collect::<Vec<Option<&str>>>(),
+            )
+            .bind(
+                states
+                    .iter()
+                    .map(|(_, s)| s.last_duration)
+                    .collect::<Vec<Option<i64>>>(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !applied.prune.is_empty() {
+            sqlx::query(
+                "DELETE FROM tower_ping_pings p USING UNNEST($1::bigint[], $2::bigint[]) AS d(check_id, n) \
+                 WHERE p.check_id = d.check_id AND p.n <= d.n",
+            )
+            .bind(applied.prune.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+            .bind(applied.prune.iter().map(|(_, n)| *n).collect::<Vec<i64>>())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(applied.outcomes)
