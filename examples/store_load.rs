@@ -147,6 +147,34 @@ async fn client(
     latencies.lock().unwrap().extend(mine);
 }
 
+/// CPU time (user + system, in clock ticks) of every process on the machine,
+/// summed by command name: where the time went during the run.
+fn cpu_by_command() -> std::collections::HashMap<String, u64> {
+    let mut totals = std::collections::HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return totals;
+    };
+    for entry in entries.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ... utime(14) stime(15)
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        *totals.entry(comm).or_insert(0) += ticks(11) + ticks(12);
+    }
+    totals
+}
+
 async fn stored_pings(addr: SocketAddr) -> u64 {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -231,11 +259,13 @@ async fn main() {
         })
         .collect();
     tokio::time::sleep(Duration::from_secs(1)).await; // warm-up
+    let cpu_before = cpu_by_command();
     counting.store(true, Ordering::Relaxed);
     let started = Instant::now();
     tokio::time::sleep(Duration::from_secs(options.seconds)).await;
     counting.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
+    let cpu_after = cpu_by_command();
     stop.store(true, Ordering::Relaxed);
     for task in tasks {
         task.await.expect("a client finished");

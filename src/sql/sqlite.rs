@@ -29,7 +29,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
     include_str!("../../migrations/sqlite/0001_initial.sql"),
 )];
 
-/// Ping rows per `INSERT`: 10 binds each, well under SQLite's 32,766.
+/// Rows per statement: at most 11 binds each, well under SQLite's 32,766.
 const INSERT_CHUNK: usize = 1000;
 
 /// A [`CheckStore`] in a SQLite database file (feature `sqlite`).
@@ -430,27 +430,41 @@ impl Writer for SqliteWriter {
             });
             insert.build().execute(&mut *tx).await?;
         }
-        for (id, state) in &applied.states {
-            sqlx::query(
-                "UPDATE tower_ping_checks SET status = ?, n_pings = ?, last_ping = ?, \
-                 last_start = ?, last_start_rid = ?, last_duration = ? WHERE id = ?",
-            )
-            .bind(state.status)
-            .bind(state.n_pings)
-            .bind(state.last_ping)
-            .bind(state.last_start)
-            .bind(state.last_start_rid.as_deref())
-            .bind(state.last_duration)
-            .bind(*id)
-            .execute(&mut *tx)
-            .await?;
+        // One statement for every check's new state, one for the pruning.
+        for chunk in applied.states.chunks(INSERT_CHUNK) {
+            let mut update = QueryBuilder::<Sqlite>::new(
+                "WITH u (id, status, n_pings, last_ping, last_start, last_start_rid, \
+                 last_duration) AS (",
+            );
+            update.push_values(chunk, |mut row, (id, state)| {
+                row.push_bind(*id)
+                    .push_bind(state.status)
+                    .push_bind(state.n_pings)
+                    .push_bind(state.last_ping)
+                    .push_bind(state.last_start)
+                    .push_bind(state.last_start_rid.as_deref())
+                    .push_bind(state.last_duration);
+            });
+            update.push(
+                ") UPDATE tower_ping_checks SET status = u.status, n_pings = u.n_pings, \
+                 last_ping = u.last_ping, last_start = u.last_start, \
+                 last_start_rid = u.last_start_rid, last_duration = u.last_duration \
+                 FROM u WHERE tower_ping_checks.id = u.id",
+            );
+            update.build().execute(&mut *tx).await?;
         }
-        for (id, n) in &applied.prune {
-            sqlx::query("DELETE FROM tower_ping_pings WHERE check_id = ? AND n <= ?")
-                .bind(*id)
-                .bind(*n)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in applied.prune.chunks(INSERT_CHUNK) {
+            // OR of per-check ranges: each term is a range of the primary key.
+            let mut prune = QueryBuilder::<Sqlite>::new("DELETE FROM tower_ping_pings WHERE ");
+            let mut terms = prune.separated(" OR ");
+            for (id, n) in chunk {
+                terms.push("(check_id = ");
+                terms.push_bind_unseparated(*id);
+                terms.push_unseparated(" AND n <= ");
+                terms.push_bind_unseparated(*n);
+                terms.push_unseparated(")");
+            }
+            prune.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(applied.outcomes)
