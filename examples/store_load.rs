@@ -175,6 +175,22 @@ fn cpu_by_command() -> std::collections::HashMap<String, u64> {
     totals
 }
 
+/// PostgreSQL's count of committed transactions in the database, to tell
+/// how many pings went into each commit.
+async fn postgres_commits(url: &str) -> Option<i64> {
+    use tower_ping::sqlx::{self, Connection};
+    if !url.starts_with("postgres") {
+        return None;
+    }
+    let mut conn = sqlx::PgConnection::connect(url).await.ok()?;
+    sqlx::query_scalar(
+        "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .ok()
+}
+
 async fn stored_pings(addr: SocketAddr) -> u64 {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -259,6 +275,7 @@ async fn main() {
         })
         .collect();
     tokio::time::sleep(Duration::from_secs(1)).await; // warm-up
+    let commits_before = postgres_commits(&options.database_url).await;
     let cpu_before = cpu_by_command();
     counting.store(true, Ordering::Relaxed);
     let started = Instant::now();
@@ -266,6 +283,7 @@ async fn main() {
     counting.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
     let cpu_after = cpu_by_command();
+    let commits_after = postgres_commits(&options.database_url).await;
     stop.store(true, Ordering::Relaxed);
     for task in tasks {
         task.await.expect("a client finished");
@@ -305,6 +323,30 @@ async fn main() {
         after - before >= acked,
         "fewer pings stored than acknowledged"
     );
+    if let (Some(before), Some(after)) = (commits_before, commits_after) {
+        // Includes a few transactions of other sessions, pool pings aside.
+        let commits = (after - before).max(1);
+        println!(
+            "PostgreSQL commits in the window: {commits} ({:.1} pings per commit)",
+            acked as f64 / commits as f64
+        );
+    }
+    let mut used: Vec<(String, u64)> = cpu_after
+        .into_iter()
+        .map(|(comm, t)| {
+            let was = cpu_before.get(&comm).copied().unwrap_or(0);
+            (comm, t.saturating_sub(was))
+        })
+        .filter(|(_, t)| *t > 0)
+        .collect();
+    used.sort_by(|a, b| b.1.cmp(&a.1));
+    // Clock ticks are 1/100 s on Linux: ticks per second is percent of a core.
+    let line: Vec<String> = used
+        .iter()
+        .take(6)
+        .map(|(comm, t)| format!("{comm} {:.0}%", *t as f64 / elapsed.as_secs_f64()))
+        .collect();
+    println!("CPU over the window (100% = one core): {}", line.join(", "));
     for (mut child, _) in servers {
         let _ = child.kill();
         let _ = child.wait();

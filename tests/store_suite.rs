@@ -149,6 +149,7 @@ suite!(
     create_makes_the_check_once,
     concurrent_creates_make_one_check,
     the_ping_log_is_pruned_to_its_limit,
+    a_burst_beyond_the_log_limit_keeps_the_newest,
     concurrent_pings_get_distinct_gap_free_numbers,
     rules_are_kept_and_applied,
     add_check_upserts_by_uuid,
@@ -413,6 +414,22 @@ async fn the_ping_log_is_pruned_to_its_limit<B: Backend>() {
     assert_eq!(numbers, [4, 5, 6, 7, 8]);
     assert_eq!(&pings[0].body[..], b"ping 3");
     assert_eq!(b.check(uuid).await.unwrap().state.n_pings, 8);
+}
+
+async fn a_burst_beyond_the_log_limit_keeps_the_newest<B: Backend>() {
+    let Some(b) = B::open(5).await else { return };
+    let uuid = b.add_check(NewCheck::new("Job")).await;
+    let app = app(b.store());
+    // Concurrent, so that a SQL store writes several in one batch.
+    let results = join_all((0..60).map(|_| {
+        let (app, uri) = (app.clone(), format!("/ping/{uuid}"));
+        tokio::spawn(async move { get_status(&app, &uri).await })
+    }))
+    .await;
+    assert!(results.into_iter().all(|r| r.unwrap() == StatusCode::OK));
+    let numbers: Vec<u64> = b.pings(uuid).await.iter().map(|p| p.n).collect();
+    assert_eq!(numbers, [56, 57, 58, 59, 60]);
+    assert_eq!(b.check(uuid).await.unwrap().state.n_pings, 60);
 }
 
 async fn concurrent_pings_get_distinct_gap_free_numbers<B: Backend>() {

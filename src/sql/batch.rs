@@ -102,17 +102,24 @@ impl Batch {
         let limit = i64::try_from(log_limit).unwrap_or(i64::MAX);
         let mut states = Vec::new();
         let mut prune = Vec::new();
-        for (id, (state, _, touched)) in checks {
+        for (id, (state, _, touched)) in &checks {
             if !touched {
                 continue;
             }
-            let row = StateRow::new(&state);
+            let row = StateRow::new(state);
             if row.n_pings > limit {
-                prune.push((id, row.n_pings - limit));
+                prune.push((*id, row.n_pings - limit));
             }
-            states.push((id, row));
+            states.push((*id, row));
         }
         states.sort_unstable_by_key(|(id, _)| *id);
+        // A batch with more pings for one check than its log keeps does not
+        // write the ones the pruning would delete: the pruning then never
+        // needs to see rows of its own batch.
+        if !prune.is_empty() {
+            let below: HashMap<i64, i64> = prune.iter().copied().collect();
+            log.retain(|(check, ping)| below.get(check).map_or(true, |n| ping.n > *n));
+        }
         Ok(Applied {
             outcomes: outcomes
                 .into_iter()

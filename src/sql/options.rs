@@ -24,6 +24,7 @@ pub struct SqlStoreOptions {
     pub(crate) acquire_timeout: Duration,
     pub(crate) call_timeout: Duration,
     pub(crate) max_batch: usize,
+    pub(crate) writers: usize,
     pub(crate) queue_capacity: usize,
     pub(crate) ping_log_limit: usize,
     pub(crate) migrate: bool,
@@ -36,6 +37,7 @@ impl Default for SqlStoreOptions {
             acquire_timeout: Duration::from_secs(5),
             call_timeout: Duration::from_secs(5),
             max_batch: 256,
+            writers: 4,
             queue_capacity: 8192,
             ping_log_limit: DEFAULT_PING_LOG_LIMIT,
             migrate: true,
@@ -45,14 +47,15 @@ impl Default for SqlStoreOptions {
 
 impl SqlStoreOptions {
     /// The defaults: 8 connections, 5 s acquire and call timeouts, batches of
-    /// up to 256 pings, 100 pings kept per check, migrations applied on
-    /// connect.
+    /// up to 256 pings, 4 writers (PostgreSQL), 100 pings kept per check,
+    /// migrations applied on connect.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The most connections the store's pool opens. One of them writes (see
-    /// [`max_batch`](Self::max_batch)); the others serve lookups and listings.
+    /// The most connections the store's pool opens: the writers (see
+    /// [`writers`](Self::writers)) take one each while they write; the others
+    /// serve lookups and listings.
     pub fn max_connections(mut self, max: u32) -> Self {
         self.max_connections = max.max(1);
         self
@@ -84,7 +87,18 @@ impl SqlStoreOptions {
         self
     }
 
-    /// How many pings may wait for the writer before callers wait to queue.
+    /// How many transactions a [`PostgresStore`](crate::PostgresStore)
+    /// writes at once (4 by default). Each writer owns a share of the checks,
+    /// so their transactions never wait on each other's rows, and one writes
+    /// while another waits for its commit to be flushed. Each holds a pool
+    /// connection while it writes. A [`SqliteStore`](crate::SqliteStore)
+    /// always has one, since SQLite serialises writes anyway.
+    pub fn writers(mut self, writers: usize) -> Self {
+        self.writers = writers.max(1);
+        self
+    }
+
+    /// How many pings may wait for a writer before callers wait to queue.
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.queue_capacity = capacity.max(1);
         self

@@ -99,6 +99,7 @@ impl PostgresStore {
                         pool: pool.clone(),
                         log_limit: options.ping_log_limit,
                     },
+                    options.writers,
                     &options,
                 ),
                 pool,
@@ -373,7 +374,8 @@ impl CheckStore for PostgresStore {
     }
 }
 
-/// The writer task's side: one transaction per batch.
+/// A writer task's side: one transaction per batch.
+#[derive(Clone)]
 struct PostgresWriter {
     pool: PgPool,
     log_limit: usize,
@@ -415,114 +417,104 @@ impl Writer for PostgresWriter {
         }
         let applied = batch.apply(rows, self.log_limit)?;
 
-        // Each step is one statement over arrays, whatever the batch size:
-        // three round trips for the writes of a batch.
-        if !applied.log.is_empty() {
-            let log = &applied.log;
-            sqlx::query(
-                "INSERT INTO tower_ping_pings (check_id, n, kind, exit_status, method, scheme, \
-                 remote_addr, user_agent, rid, body, received_at) \
-                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], \
-                 $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[], \
-                 $11::bigint[])",
-            )
-            .bind(log.iter().map(|(check, _)| *check).collect::<Vec<i64>>())
-            .bind(log.iter().map(|(_, p)| p.n).collect::<Vec<i64>>())
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.kind.as_str())
-                    .collect::<Vec<&str>>(),
-            )
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.exit_status)
-                    .collect::<Vec<Option<i64>>>(),
-            )
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.method.as_str())
-                    .collect::<Vec<&str>>(),
-            )
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.scheme.as_str())
-                    .collect::<Vec<&str>>(),
-            )
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.remote_addr.as_deref())
-                    .collect::<Vec<Option<&str>>>(),
-            )
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.user_agent.as_deref())
-                    .collect::<Vec<Option<&str>>>(),
-            )
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.rid.as_deref())
-                    .collect::<Vec<Option<&str>>>(),
-            )
-            .bind(
-                log.iter()
-                    .map(|(_, p)| p.body.as_slice())
-                    .collect::<Vec<&[u8]>>(),
-            )
-            .bind(log.iter().map(|(_, p)| p.received_at).collect::<Vec<i64>>())
-            .execute(&mut *tx)
-            .await?;
-        }
-        if !applied.states.is_empty() {
-            let states = &applied.states;
-            sqlx::query(
-                "UPDATE tower_ping_checks c SET status = u.status, n_pings = u.n_pings, \
-                 last_ping = u.last_ping, last_start = u.last_start, \
-                 last_start_rid = u.last_start_rid, last_duration = u.last_duration \
-                 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], \
-                 $5::bigint[], $6::text[], $7::bigint[]) \
-                 AS u(id, status, n_pings, last_ping, last_start, last_start_rid, last_duration) \
-                 WHERE c.id = u.id",
-            )
-            .bind(states.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
-            .bind(states.iter().map(|(_, s)| s.status).collect::<Vec<&str>>())
-            .bind(states.iter().map(|(_, s)| s.n_pings).collect::<Vec<i64>>())
-            .bind(
-                states
-                    .iter()
-                    .map(|(_, s)| s.last_ping)
-                    .collect::<Vec<Option<i64>>>(),
-            )
-            .bind(
-                states
-                    .iter()
-                    .map(|(_, s)| s.last_start)
-                    .collect::<Vec<Option<i64>>>(),
-            )
-            .bind(
-                states
-                    .iter()
-                    .map(|(_, s)| s.last_start_rid.as_deref())
-                    .collect::<Vec<Option<&str>>>(),
-            )
-            .bind(
-                states
-                    .iter()
-                    .map(|(_, s)| s.last_duration)
-                    .collect::<Vec<Option<i64>>>(),
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        if !applied.prune.is_empty() {
-            sqlx::query(
-                "DELETE FROM tower_ping_pings p USING UNNEST($1::bigint[], $2::bigint[]) AS d(check_id, n) \
-                 WHERE p.check_id = d.check_id AND p.n <= d.n",
-            )
-            .bind(applied.prune.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
-            .bind(applied.prune.iter().map(|(_, n)| *n).collect::<Vec<i64>>())
-            .execute(&mut *tx)
-            .await?;
-        }
+        // The whole write is one statement over arrays, whatever the batch
+        // size: with BEGIN, the locking SELECT and COMMIT, four round trips
+        // per batch. (The statement's parts share one snapshot: the DELETE
+        // cannot see the INSERT's rows, which `Batch::apply` already left
+        // out when they were to be pruned.)
+        let (log, states, prune) = (&applied.log, &applied.states, &applied.prune);
+        sqlx::query(
+            "WITH inserted AS (INSERT INTO tower_ping_pings (check_id, n, kind, exit_status, \
+             method, scheme, remote_addr, user_agent, rid, body, received_at) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], \
+             $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[], \
+             $11::bigint[])), \
+             updated AS (UPDATE tower_ping_checks c SET status = u.status, \
+             n_pings = u.n_pings, last_ping = u.last_ping, last_start = u.last_start, \
+             last_start_rid = u.last_start_rid, last_duration = u.last_duration \
+             FROM UNNEST($12::bigint[], $13::text[], $14::bigint[], $15::bigint[], \
+             $16::bigint[], $17::text[], $18::bigint[]) \
+             AS u(id, status, n_pings, last_ping, last_start, last_start_rid, last_duration) \
+             WHERE c.id = u.id), \
+             pruned AS (DELETE FROM tower_ping_pings p \
+             USING UNNEST($19::bigint[], $20::bigint[]) AS d(check_id, n) \
+             WHERE p.check_id = d.check_id AND p.n <= d.n) \
+             SELECT 1",
+        )
+        .bind(log.iter().map(|(check, _)| *check).collect::<Vec<i64>>())
+        .bind(log.iter().map(|(_, p)| p.n).collect::<Vec<i64>>())
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.kind.as_str())
+                .collect::<Vec<&str>>(),
+        )
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.exit_status)
+                .collect::<Vec<Option<i64>>>(),
+        )
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.method.as_str())
+                .collect::<Vec<&str>>(),
+        )
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.scheme.as_str())
+                .collect::<Vec<&str>>(),
+        )
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.remote_addr.as_deref())
+                .collect::<Vec<Option<&str>>>(),
+        )
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.user_agent.as_deref())
+                .collect::<Vec<Option<&str>>>(),
+        )
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.rid.as_deref())
+                .collect::<Vec<Option<&str>>>(),
+        )
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.body.as_slice())
+                .collect::<Vec<&[u8]>>(),
+        )
+        .bind(log.iter().map(|(_, p)| p.received_at).collect::<Vec<i64>>())
+        .bind(states.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+        .bind(states.iter().map(|(_, s)| s.status).collect::<Vec<&str>>())
+        .bind(states.iter().map(|(_, s)| s.n_pings).collect::<Vec<i64>>())
+        .bind(
+            states
+                .iter()
+                .map(|(_, s)| s.last_ping)
+                .collect::<Vec<Option<i64>>>(),
+        )
+        .bind(
+            states
+                .iter()
+                .map(|(_, s)| s.last_start)
+                .collect::<Vec<Option<i64>>>(),
+        )
+        .bind(
+            states
+                .iter()
+                .map(|(_, s)| s.last_start_rid.as_deref())
+                .collect::<Vec<Option<&str>>>(),
+        )
+        .bind(
+            states
+                .iter()
+                .map(|(_, s)| s.last_duration)
+                .collect::<Vec<Option<i64>>>(),
+        )
+        .bind(prune.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+        .bind(prune.iter().map(|(_, n)| *n).collect::<Vec<i64>>())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(applied.outcomes)
     }

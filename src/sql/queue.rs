@@ -1,6 +1,11 @@
-//! Group commit: callers queue their pings, one writer task commits them in
+//! Group commit: callers queue their pings, a writer task commits them in
 //! batches, and each caller is answered once the batch holding its ping has
 //! committed.
+//!
+//! A store may run several writers (lanes), each owning the checks whose row
+//! id falls to it, so their transactions never wait on each other's rows and
+//! one can write while another waits for its commit to reach the disk.
+//! `?create=1` pings all go to the first lane.
 //!
 //! The writer takes whatever is queued (up to the batch size), writes it in
 //! one transaction and commits; pings that arrive meanwhile wait in the queue
@@ -47,33 +52,51 @@ struct Job {
     reply: oneshot::Sender<Outcome>,
 }
 
-/// The callers' side of the writer task.
+/// The callers' side of the writer tasks.
 #[derive(Debug, Clone)]
 pub(crate) struct Queue {
-    jobs: mpsc::Sender<Job>,
+    lanes: Vec<mpsc::Sender<Job>>,
     call_timeout: Duration,
 }
 
 impl Queue {
-    /// Spawns the writer task on the current tokio runtime. It stops when
-    /// every clone of the queue is dropped.
-    pub(crate) fn start<W: Writer>(writer: W, options: &SqlStoreOptions) -> Self {
-        let (jobs, queued) = mpsc::channel(options.queue_capacity);
+    /// Spawns `lanes` writer tasks on the current tokio runtime. They stop
+    /// when every clone of the queue is dropped.
+    pub(crate) fn start<W: Writer + Clone>(
+        writer: W,
+        lanes: usize,
+        options: &SqlStoreOptions,
+    ) -> Self {
         // A backstop in case a database-side timeout does not fire: a batch
-        // never holds the writer much longer than its callers wait.
+        // never holds a writer much longer than its callers wait.
         let write_timeout = options.call_timeout + options.acquire_timeout;
-        tokio::spawn(run(writer, queued, options.max_batch, write_timeout));
+        let lanes = (0..lanes.max(1))
+            .map(|_| {
+                let (jobs, queued) = mpsc::channel(options.queue_capacity);
+                tokio::spawn(run(
+                    writer.clone(),
+                    queued,
+                    options.max_batch,
+                    write_timeout,
+                ));
+                jobs
+            })
+            .collect();
         Self {
-            jobs,
+            lanes,
             call_timeout: options.call_timeout,
         }
     }
 
     /// Queues `work` and waits for its commit, at most the call timeout.
     pub(crate) async fn submit(&self, work: Work) -> Outcome {
+        let lane = match &work {
+            Work::Record { check, .. } => check.unsigned_abs() as usize % self.lanes.len(),
+            Work::Create { .. } => 0,
+        };
         let (reply, answer) = oneshot::channel();
         let round_trip = async {
-            self.jobs
+            self.lanes[lane]
                 .send(Job { work, reply })
                 .await
                 .map_err(|_| SqlStoreError::Closed)?;

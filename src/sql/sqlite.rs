@@ -99,6 +99,7 @@ impl SqliteStore {
                         pool: pool.clone(),
                         log_limit: options.ping_log_limit,
                     },
+                    1,
                     &options,
                 ),
                 pool,
@@ -369,6 +370,7 @@ impl CheckStore for SqliteStore {
 }
 
 /// The writer task's side: one `BEGIN IMMEDIATE` transaction per batch.
+#[derive(Clone)]
 struct SqliteWriter {
     pool: SqlitePool,
     log_limit: usize,
