@@ -339,7 +339,7 @@ async fn main() {
         })
         .filter(|(_, t)| *t > 0)
         .collect();
-    used.sort_by(|a, b| b.1.cmp(&a.1));
+    used.sort_by_key(|(_, ticks)| std::cmp::Reverse(*ticks));
     // Clock ticks are 1/100 s on Linux: ticks per second is percent of a core.
     let line: Vec<String> = used
         .iter()
