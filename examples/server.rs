@@ -4,7 +4,7 @@
 //! cargo run --example server -- [--listen 127.0.0.1:8000] [--checks checks.json]
 //!     [--prefix /ping] [--body-limit 10000|none] [--forwarded none|leftmost|N]
 //!     [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N]
-//!     [--store-timeout-ms MS]
+//!     [--writers N] [--store-timeout-ms MS]
 //! ```
 //!
 //! Checks live in memory unless `--database-url` names a SQLite file or a
@@ -98,6 +98,13 @@ fn parse_options() -> Result<Options, String> {
                     .map_err(|_| format!("--batch {n}: not a number"))?;
                 options.store = options.store.max_batch(n);
             }
+            "--writers" => {
+                let n = value()?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--writers {n}: not a number"))?;
+                options.store = options.store.writers(n);
+            }
             "--store-timeout-ms" => {
                 let n = value()?;
                 let ms = n
@@ -109,7 +116,7 @@ fn parse_options() -> Result<Options, String> {
                     .acquire_timeout(Duration::from_millis(ms));
             }
             "--help" | "-h" => {
-                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--store-timeout-ms MS]");
+                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other}; try --help")),

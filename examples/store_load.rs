@@ -6,7 +6,7 @@
 //! cargo build --release --example server --example store_load
 //! target/release/examples/store_load --database-url sqlite:///tmp/load.db
 //! target/release/examples/store_load --database-url postgres://user@127.0.0.1:5432/db --instances 2
-//!     [--clients 64] [--seconds 10] [--checks 50] [--form uuid|slug] [--batch N] [--pool N]
+//!     [--clients 64] [--seconds 10] [--checks 50] [--form uuid|slug] [--batch N] [--pool N] [--writers N]
 //! ```
 //!
 //! Every client owns one HTTP/1.1 connection and sends `POST /ping/<uuid>`
@@ -63,7 +63,7 @@ fn parse() -> Result<Options, String> {
             "--seconds" => options.seconds = number(value()?)?,
             "--checks" => options.checks = number(value()?)? as usize,
             "--form" => options.slug_form = value()? == "slug",
-            "--batch" | "--pool" | "--store-timeout-ms" => {
+            "--batch" | "--pool" | "--writers" | "--store-timeout-ms" => {
                 options.server_args.extend([flag.clone(), value()?]);
             }
             other => return Err(format!("unknown option {other}")),

@@ -37,7 +37,7 @@ impl Default for SqlStoreOptions {
             acquire_timeout: Duration::from_secs(5),
             call_timeout: Duration::from_secs(5),
             max_batch: 256,
-            writers: 4,
+            writers: 1,
             queue_capacity: 8192,
             ping_log_limit: DEFAULT_PING_LOG_LIMIT,
             migrate: true,
@@ -47,7 +47,7 @@ impl Default for SqlStoreOptions {
 
 impl SqlStoreOptions {
     /// The defaults: 8 connections, 5 s acquire and call timeouts, batches of
-    /// up to 256 pings, 4 writers (PostgreSQL), 100 pings kept per check,
+    /// up to 256 pings, 1 writer, 100 pings kept per check,
     /// migrations applied on connect.
     pub fn new() -> Self {
         Self::default()
@@ -88,11 +88,14 @@ impl SqlStoreOptions {
     }
 
     /// How many transactions a [`PostgresStore`](crate::PostgresStore)
-    /// writes at once (4 by default). Each writer owns a share of the checks,
+    /// writes at once (1 by default). Each writer owns a share of the checks,
     /// so their transactions never wait on each other's rows, and one writes
-    /// while another waits for its commit to be flushed. Each holds a pool
-    /// connection while it writes. A [`SqliteStore`](crate::SqliteStore)
-    /// always has one, since SQLite serialises writes anyway.
+    /// while another waits for its commit to be flushed. More writers help
+    /// when commit latency (a remote database, a slow disk) bounds the
+    /// throughput; when the database's CPU does, they make more, smaller
+    /// commits and cost throughput. Each holds a pool connection while it
+    /// writes. A [`SqliteStore`](crate::SqliteStore) always has one, since
+    /// SQLite serialises writes anyway.
     pub fn writers(mut self, writers: usize) -> Self {
         self.writers = writers.max(1);
         self
