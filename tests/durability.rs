@@ -23,15 +23,15 @@ const CLIENTS: usize = 32;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_ping_survives_sigkill() {
-    let dir = support::fresh_sqlite_path();
-    let db = format!("sqlite://{}", dir.display());
+    let dir = support::TempDb::new();
+    let db = dir.url();
     let uuids: Vec<Uuid> = (0..CHECKS).map(|_| Uuid::new_v4()).collect();
     let seeds: Vec<_> = uuids
         .iter()
         .enumerate()
         .map(|(i, uuid)| json!({"uuid": uuid, "name": format!("Check {i}")}))
         .collect();
-    let checks_file = dir.with_file_name("checks.json");
+    let checks_file = dir.file("checks.json");
     std::fs::write(&checks_file, serde_json::to_vec(&seeds).unwrap()).unwrap();
     let checks_arg = checks_file.to_str().unwrap();
 

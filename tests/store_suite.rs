@@ -61,7 +61,8 @@ impl Backend for Memory {
 
 macro_rules! sql_backend {
     ($name:ident, $store:ty, $open:expr) => {
-        struct $name($store);
+        /// The store, and the temporary directory it lives in, if any.
+        struct $name($store, #[allow(dead_code)] Option<support::TempDb>);
 
         #[async_trait]
         impl Backend for $name {
@@ -69,7 +70,7 @@ macro_rules! sql_backend {
             async fn open(log_limit: usize) -> Option<Self> {
                 let options = SqlStoreOptions::new().ping_log_limit(log_limit);
                 let open = $open;
-                open(options).await.map($name)
+                open(options).await.map(|(store, dir)| $name(store, dir))
             }
             fn store(&self) -> $store {
                 self.0.clone()
@@ -98,13 +99,11 @@ macro_rules! sql_backend {
 }
 
 sql_backend!(Sqlite, SqliteStore, |options: SqlStoreOptions| async move {
-    let path = support::fresh_sqlite_path();
-    let url = format!("sqlite://{}", path.display());
-    Some(
-        SqliteStore::connect_with(&url, options)
-            .await
-            .expect("sqlite opens"),
-    )
+    let db = support::TempDb::new();
+    let store = SqliteStore::connect_with(&db.url(), options)
+        .await
+        .expect("sqlite opens");
+    Some((store, Some(db)))
 });
 
 sql_backend!(
@@ -113,11 +112,10 @@ sql_backend!(
     |options: SqlStoreOptions| async move {
         let url = support::postgres_url()?;
         let connect = support::fresh_postgres_schema(&url).await;
-        Some(
-            PostgresStore::connect_with_options(connect, options)
-                .await
-                .expect("postgres connects"),
-        )
+        let store = PostgresStore::connect_with_options(connect, options)
+            .await
+            .expect("postgres connects");
+        Some((store, None))
     }
 );
 

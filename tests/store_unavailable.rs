@@ -72,8 +72,8 @@ async fn assert_back(app: &Router, uuid: Uuid) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_write_lock_held_answers_503_then_recovers() {
-    let path = support::fresh_sqlite_path();
-    let url = format!("sqlite://{}", path.display());
+    let dir = support::TempDb::new();
+    let url = dir.url();
     let store = SqliteStore::connect_with(&url, options()).await.unwrap();
     let uuid = store.add_check(NewCheck::new("Job")).await.unwrap();
     let app = app(store.clone());

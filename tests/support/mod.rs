@@ -66,11 +66,38 @@ pub async fn fresh_postgres_schema(url: &str) -> PgConnectOptions {
         .options([("search_path", schema.as_str())])
 }
 
-/// A path for a new SQLite database file, in a directory of its own.
-pub fn fresh_sqlite_path() -> PathBuf {
-    let dir = std::env::temp_dir().join(unique("tower-ping-test"));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir.join("checks.db")
+/// A directory of its own for a test's SQLite database, removed on drop.
+pub struct TempDb {
+    dir: PathBuf,
+}
+
+impl TempDb {
+    pub fn new() -> TempDb {
+        let dir = std::env::temp_dir().join(unique("tower-ping-test"));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        TempDb { dir }
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join("checks.db")
+    }
+
+    /// `sqlite://` and the path.
+    pub fn url(&self) -> String {
+        format!("sqlite://{}", self.path().display())
+    }
+
+    /// Another file in the directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// An app with the layer in front: `/app` is the app's own route.
