@@ -119,3 +119,21 @@ async fn every_acknowledged_ping_survives_sigkill() {
         found.len()
     );
 }
+
+#[tokio::test]
+async fn sqlite_commits_are_flushed_in_wal_mode() {
+    use tower_ping::sqlx;
+    let dir = support::TempDb::new();
+    let store = tower_ping::SqliteStore::connect(&dir.url()).await.unwrap();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(synchronous, 2, "synchronous=FULL: each commit is fsynced");
+}

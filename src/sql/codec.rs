@@ -255,3 +255,49 @@ impl PingRow {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grammar::Signal;
+    use crate::ping::Ping;
+    use crate::state::{apply, CheckState};
+
+    #[test]
+    fn times_round_trip_to_the_microsecond_both_sides_of_the_epoch() {
+        for micros_value in [0, 1, -1, 1_700_000_000_123_456, -86_400_000_001] {
+            assert_eq!(micros(time(micros_value)), micros_value);
+        }
+    }
+
+    #[test]
+    fn a_logged_ping_round_trips_through_its_row() {
+        let mut ping = Ping::new(Signal::Exit(3), time(1_700_000_000_123_456));
+        ping.method = Method::POST;
+        ping.scheme = Scheme::HTTPS;
+        ping.remote_addr = Some("2001:db8::1".parse().unwrap());
+        ping.user_agent = Some("cron/1".into());
+        ping.rid = Some(Uuid::new_v4());
+        ping.body = Bytes::from_static(b"\xff\x00 not utf-8");
+        let transition = apply(&CheckState::default(), &CheckRules::default(), &ping);
+        let logged = LoggedPing::new(&transition, ping);
+        assert_eq!(PingRow::new(&logged).into_logged().unwrap(), logged);
+    }
+
+    #[test]
+    fn unreadable_values_are_errors_not_panics() {
+        let row = PingRow {
+            n: 1,
+            kind: "bogus".into(),
+            exit_status: None,
+            method: "GET".into(),
+            scheme: "http".into(),
+            remote_addr: None,
+            user_agent: None,
+            rid: None,
+            body: Vec::new(),
+            received_at: 0,
+        };
+        assert!(matches!(row.into_logged(), Err(SqlStoreError::Corrupt(_))));
+    }
+}

@@ -36,7 +36,8 @@ const INSERT_CHUNK: usize = 1000;
 ///
 /// The database runs in WAL mode with `synchronous=FULL`: a ping is on disk
 /// when its transaction commits, and the layer answers `200` only then.
-/// Clones share one pool and one writer.
+/// Clones share one pool and one writer. The database is a file: with
+/// `sqlite::memory:` each pooled connection would see a database of its own.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), tower_ping::SqlStoreError> {
