@@ -6,12 +6,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use super::batch::Batch;
-use super::codec::{check_row, micros, ping_row, CheckRow, CHECK_SELECT, PING_COLUMNS};
+use super::codec::{check_row, micros, ping_row, CheckRow, PingRow, CHECK_SELECT, PING_COLUMNS};
 use super::queue::{Outcome, Queue, Work, Writer};
 use super::{bounded, SqlStoreError, SqlStoreOptions};
 use crate::check::{Check, LoggedPing, NewCheck};
@@ -217,7 +217,7 @@ impl PostgresStore {
         )
         .await?;
         rows.iter()
-            .map(|row| Ok::<_, sqlx::Error>(check_row!(row)))
+            .map(read_check)
             .collect::<Result<Vec<CheckRow>, _>>()?
             .into_iter()
             .map(CheckRow::into_check)
@@ -235,9 +235,7 @@ impl PostgresStore {
         )
         .await?;
         match row {
-            Some(row) => Ok(Some(
-                (|| Ok::<_, sqlx::Error>(check_row!(&row)))()?.into_check()?,
-            )),
+            Some(row) => Ok(Some(read_check(&row)?.into_check()?)),
             None => Ok(None),
         }
     }
@@ -269,7 +267,7 @@ impl PostgresStore {
         .await?;
         let mut log = Vec::with_capacity(rows.len());
         for row in &rows {
-            log.push((|| Ok::<_, sqlx::Error>(ping_row!(row)))()?.into_logged()?);
+            log.push(read_ping(row)?.into_logged()?);
         }
         Ok(Some(log))
     }
@@ -285,6 +283,14 @@ async fn project_id(tx: &mut Transaction<'static, Postgres>, ping_key: &str) -> 
         .bind(ping_key)
         .fetch_one(&mut **tx)
         .await
+}
+
+fn read_check(row: &PgRow) -> sqlx::Result<CheckRow> {
+    Ok(check_row!(row))
+}
+
+fn read_ping(row: &PgRow) -> sqlx::Result<PingRow> {
+    Ok(ping_row!(row))
 }
 
 #[async_trait]
@@ -412,7 +418,7 @@ impl Writer for PostgresWriter {
                 .fetch_all(&mut *tx)
                 .await?;
             for row in loaded {
-                rows.push(check_row!(&row));
+                rows.push(read_check(&row)?);
             }
         }
         let applied = batch.apply(rows, self.log_limit)?;

@@ -7,13 +7,14 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::batch::Batch;
-use super::codec::{check_row, micros, ping_row, CheckRow, CHECK_SELECT, PING_COLUMNS};
+use super::codec::{check_row, micros, ping_row, CheckRow, PingRow, CHECK_SELECT, PING_COLUMNS};
 use super::queue::{Outcome, Queue, Work, Writer};
 use super::{bounded, SqlStoreError, SqlStoreOptions};
 use crate::check::{Check, LoggedPing, NewCheck};
@@ -213,7 +214,7 @@ impl SqliteStore {
         )
         .await?;
         rows.iter()
-            .map(|row| Ok::<_, sqlx::Error>(check_row!(row)))
+            .map(read_check)
             .collect::<Result<Vec<CheckRow>, _>>()?
             .into_iter()
             .map(CheckRow::into_check)
@@ -231,9 +232,7 @@ impl SqliteStore {
         )
         .await?;
         match row {
-            Some(row) => Ok(Some(
-                (|| Ok::<_, sqlx::Error>(check_row!(&row)))()?.into_check()?,
-            )),
+            Some(row) => Ok(Some(read_check(&row)?.into_check()?)),
             None => Ok(None),
         }
     }
@@ -265,7 +264,7 @@ impl SqliteStore {
         .await?;
         let mut log = Vec::with_capacity(rows.len());
         for row in &rows {
-            log.push((|| Ok::<_, sqlx::Error>(ping_row!(row)))()?.into_logged()?);
+            log.push(read_ping(row)?.into_logged()?);
         }
         Ok(Some(log))
     }
@@ -281,6 +280,14 @@ async fn project_id(tx: &mut Transaction<'static, Sqlite>, ping_key: &str) -> sq
         .bind(ping_key)
         .fetch_one(&mut **tx)
         .await
+}
+
+fn read_check(row: &SqliteRow) -> sqlx::Result<CheckRow> {
+    Ok(check_row!(row))
+}
+
+fn read_ping(row: &SqliteRow) -> sqlx::Result<PingRow> {
+    Ok(ping_row!(row))
 }
 
 #[async_trait]
@@ -409,7 +416,7 @@ impl Writer for SqliteWriter {
             }
             load.push(")");
             for row in load.build().fetch_all(&mut *tx).await? {
-                rows.push(check_row!(&row));
+                rows.push(read_check(&row)?);
             }
         }
         let applied = batch.apply(rows, self.log_limit)?;
