@@ -29,9 +29,16 @@ pub fn postgres_url() -> Option<String> {
             "CI=true but {POSTGRES_URL_VAR} is unset: run the tests through scripts/with-postgres.sh"
         ),
         _ => {
-            eprintln!(
-                "skipped: set {POSTGRES_URL_VAR} (or run scripts/with-postgres.sh cargo test --all-features)"
-            );
+            // Straight to stderr, past the test harness's capture, once.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: the PostgreSQL tests; set {POSTGRES_URL_VAR}, or run \
+                     scripts/with-postgres.sh cargo test --all-features"
+                );
+            });
             None
         }
     }
