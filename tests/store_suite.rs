@@ -29,6 +29,9 @@ trait Backend: Sized + Send + Sync {
     async fn checks(&self) -> Vec<Check>;
     async fn check(&self, uuid: Uuid) -> Option<Check>;
     async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing>;
+    /// How many log rows the store really keeps for the check, pruned or
+    /// hidden ones included.
+    async fn stored_log_rows(&self, uuid: Uuid) -> usize;
 }
 
 struct Memory(MemoryStore);
@@ -56,6 +59,9 @@ impl Backend for Memory {
     }
     async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
         self.0.pings(uuid).expect("the check exists")
+    }
+    async fn stored_log_rows(&self, uuid: Uuid) -> usize {
+        self.pings(uuid).await.len()
     }
 }
 
@@ -93,6 +99,17 @@ macro_rules! sql_backend {
                     .await
                     .expect("pings")
                     .expect("the check exists")
+            }
+            async fn stored_log_rows(&self, uuid: Uuid) -> usize {
+                let rows: i64 = tower_ping::sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM tower_ping_pings p \
+                     JOIN tower_ping_checks c ON c.id = p.check_id WHERE c.uuid = $1",
+                )
+                .bind(uuid.to_string())
+                .fetch_one(self.0.pool())
+                .await
+                .expect("a count");
+                rows as usize
             }
         }
     };
@@ -412,6 +429,11 @@ async fn the_ping_log_is_pruned_to_its_limit<B: Backend>() {
     assert_eq!(numbers, [4, 5, 6, 7, 8]);
     assert_eq!(&pings[0].body[..], b"ping 3");
     assert_eq!(b.check(uuid).await.unwrap().state.n_pings, 8);
+    assert_eq!(
+        b.stored_log_rows(uuid).await,
+        5,
+        "older rows deleted, not hidden"
+    );
 }
 
 async fn a_burst_beyond_the_log_limit_keeps_the_newest<B: Backend>() {
@@ -428,6 +450,11 @@ async fn a_burst_beyond_the_log_limit_keeps_the_newest<B: Backend>() {
     let numbers: Vec<u64> = b.pings(uuid).await.iter().map(|p| p.n).collect();
     assert_eq!(numbers, [56, 57, 58, 59, 60]);
     assert_eq!(b.check(uuid).await.unwrap().state.n_pings, 60);
+    assert_eq!(
+        b.stored_log_rows(uuid).await,
+        5,
+        "older rows deleted, not hidden"
+    );
 }
 
 async fn concurrent_pings_get_distinct_gap_free_numbers<B: Backend>() {

@@ -35,8 +35,12 @@ pub(crate) struct Applied {
     pub(crate) log: Vec<(i64, PingRow)>,
     /// `(check id, state)` for every check that got pings.
     pub(crate) states: Vec<(i64, StateRow)>,
-    /// `(check id, n)`: delete that check's pings numbered `n` or lower.
-    pub(crate) prune: Vec<(i64, i64)>,
+    /// `(check id, above, upto)`: delete that check's pings numbered in
+    /// `above + 1 ..= upto`. Lower numbers went with earlier batches; naming
+    /// the range keeps PostgreSQL from walking the index entries of the rows
+    /// it already deleted (until vacuum removes them). After the log limit is
+    /// lowered, rows between the old and the new limit stay behind, unseen.
+    pub(crate) prune: Vec<(i64, i64, i64)>,
 }
 
 impl Batch {
@@ -78,15 +82,16 @@ impl Batch {
         rows: Vec<CheckRow>,
         log_limit: usize,
     ) -> Result<Applied, SqlStoreError> {
-        let mut checks: HashMap<i64, (CheckState, CheckRules, bool)> =
+        // Per check: state, rules, whether pinged, pings before the batch.
+        let mut checks: HashMap<i64, (CheckState, CheckRules, bool, i64)> =
             HashMap::with_capacity(rows.len());
         for row in rows {
-            checks.insert(row.id, (row.state()?, row.rules(), false));
+            checks.insert(row.id, (row.state()?, row.rules(), false, row.n_pings));
         }
         let mut outcomes = self.outcomes;
         let mut log = Vec::with_capacity(self.pending.len());
         for pending in self.pending {
-            let Some((state, rules, touched)) = checks.get_mut(&pending.check) else {
+            let Some((state, rules, touched, _)) = checks.get_mut(&pending.check) else {
                 outcomes[pending.job] = Some(Err(SqlStoreError::CheckGone));
                 continue;
             };
@@ -102,13 +107,13 @@ impl Batch {
         let limit = i64::try_from(log_limit).unwrap_or(i64::MAX);
         let mut states = Vec::new();
         let mut prune = Vec::new();
-        for (id, (state, _, touched)) in &checks {
+        for (id, (state, _, touched, before)) in &checks {
             if !touched {
                 continue;
             }
             let row = StateRow::new(state);
             if row.n_pings > limit {
-                prune.push((*id, row.n_pings - limit));
+                prune.push((*id, (before - limit).max(0), row.n_pings - limit));
             }
             states.push((*id, row));
         }
@@ -117,7 +122,7 @@ impl Batch {
         // write the ones the pruning would delete: the pruning then never
         // needs to see rows of its own batch.
         if !prune.is_empty() {
-            let below: HashMap<i64, i64> = prune.iter().copied().collect();
+            let below: HashMap<i64, i64> = prune.iter().map(|(id, _, upto)| (*id, *upto)).collect();
             log.retain(|(check, ping)| below.get(check).map_or(true, |n| ping.n > *n));
         }
         Ok(Applied {

@@ -90,6 +90,9 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            // No round trip to test each connection before use: a broken one
+            // fails its call (a 503) and is then dropped by the pool.
+            .test_before_acquire(false)
             .connect_with(connect)
             .await?;
         let store = Self {
@@ -443,8 +446,8 @@ impl Writer for PostgresWriter {
              AS u(id, status, n_pings, last_ping, last_start, last_start_rid, last_duration) \
              WHERE c.id = u.id), \
              pruned AS (DELETE FROM tower_ping_pings p \
-             USING UNNEST($19::bigint[], $20::bigint[]) AS d(check_id, n) \
-             WHERE p.check_id = d.check_id AND p.n <= d.n) \
+             USING UNNEST($19::bigint[], $20::bigint[], $21::bigint[]) AS d(check_id, above, upto) \
+             WHERE p.check_id = d.check_id AND p.n > d.above AND p.n <= d.upto) \
              SELECT 1",
         )
         .bind(log.iter().map(|(check, _)| *check).collect::<Vec<i64>>())
@@ -517,8 +520,14 @@ impl Writer for PostgresWriter {
                 .map(|(_, s)| s.last_duration)
                 .collect::<Vec<Option<i64>>>(),
         )
-        .bind(prune.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
-        .bind(prune.iter().map(|(_, n)| *n).collect::<Vec<i64>>())
+        .bind(prune.iter().map(|(id, _, _)| *id).collect::<Vec<i64>>())
+        .bind(
+            prune
+                .iter()
+                .map(|(_, above, _)| *above)
+                .collect::<Vec<i64>>(),
+        )
+        .bind(prune.iter().map(|(_, _, upto)| *upto).collect::<Vec<i64>>())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -467,11 +467,13 @@ impl Writer for SqliteWriter {
             // OR of per-check ranges: each term is a range of the primary key.
             let mut prune = QueryBuilder::<Sqlite>::new("DELETE FROM tower_ping_pings WHERE ");
             let mut terms = prune.separated(" OR ");
-            for (id, n) in chunk {
+            for (id, above, upto) in chunk {
                 terms.push("(check_id = ");
                 terms.push_bind_unseparated(*id);
+                terms.push_unseparated(" AND n > ");
+                terms.push_bind_unseparated(*above);
                 terms.push_unseparated(" AND n <= ");
-                terms.push_bind_unseparated(*n);
+                terms.push_bind_unseparated(*upto);
                 terms.push_unseparated(")");
             }
             prune.build().execute(&mut *tx).await?;
