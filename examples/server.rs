@@ -3,14 +3,20 @@
 //! ```text
 //! cargo run --example server -- [--listen 127.0.0.1:8000] [--checks checks.json]
 //!     [--prefix /ping] [--body-limit 10000|none] [--forwarded none|leftmost|N]
+//!     [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N]
+//!     [--writers N] [--store-timeout-ms MS]
 //! ```
+//!
+//! Checks live in memory unless `--database-url` names a SQLite file or a
+//! PostgreSQL database; `--checks` then upserts its checks by UUID, and
+//! without it the demo checks are added only to an empty database.
 //!
 //! `GET /checks` lists every check with its state and ping log as JSON.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,8 +25,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_ping::{
-    AllowedMethods, Check, CheckRules, ForwardedHeaders, KeywordFilter, LoggedPing, MemoryStore,
-    NewCheck, PingLayer, Prefix, Status,
+    AllowedMethods, Check, CheckRules, CheckStore, ForwardedHeaders, KeywordFilter, LoggedPing,
+    MemoryStore, NewCheck, PingLayer, PostgresStore, Prefix, SqlStoreError, SqlStoreOptions,
+    SqliteStore, Status,
 };
 use uuid::Uuid;
 
@@ -33,6 +40,8 @@ struct Options {
     prefix: Prefix,
     body_limit: Option<usize>,
     forwarded: ForwardedHeaders,
+    database_url: Option<String>,
+    store: SqlStoreOptions,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -42,6 +51,8 @@ fn parse_options() -> Result<Options, String> {
         prefix: Prefix::default(),
         body_limit: Some(tower_ping::DEFAULT_BODY_LIMIT),
         forwarded: ForwardedHeaders::Ignore,
+        database_url: None,
+        store: SqlStoreOptions::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -75,8 +86,38 @@ fn parse_options() -> Result<Options, String> {
                     ),
                 }
             }
+            "--database-url" => options.database_url = Some(value()?),
+            "--pool" => {
+                let n = value()?;
+                let n = n.parse().map_err(|_| format!("--pool {n}: not a number"))?;
+                options.store = options.store.max_connections(n);
+            }
+            "--batch" => {
+                let n = value()?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--batch {n}: not a number"))?;
+                options.store = options.store.max_batch(n);
+            }
+            "--writers" => {
+                let n = value()?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--writers {n}: not a number"))?;
+                options.store = options.store.writers(n);
+            }
+            "--store-timeout-ms" => {
+                let n = value()?;
+                let ms = n
+                    .parse()
+                    .map_err(|_| format!("--store-timeout-ms {n}: not a number"))?;
+                options.store = options
+                    .store
+                    .call_timeout(Duration::from_millis(ms))
+                    .acquire_timeout(Duration::from_millis(ms));
+            }
             "--help" | "-h" => {
-                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N]");
+                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other}; try --help")),
@@ -157,31 +198,107 @@ impl SeedCheck {
     }
 }
 
-fn seed(store: &MemoryStore, path: Option<&str>) -> Result<(), String> {
+/// The store the example runs on; the JSON of `GET /checks` is rendered in
+/// one place for all of them.
+#[derive(Clone)]
+enum Backend {
+    Memory(MemoryStore),
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl Backend {
+    async fn open(options: &Options) -> Result<Self, String> {
+        let store = options.store.clone();
+        let fail = |e: SqlStoreError| format!("--database-url: {e}");
+        Ok(match options.database_url.as_deref() {
+            None => Backend::Memory(MemoryStore::new()),
+            Some(url) if url.starts_with("sqlite:") => {
+                Backend::Sqlite(SqliteStore::connect_with(url, store).await.map_err(fail)?)
+            }
+            Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
+                Backend::Postgres(
+                    PostgresStore::connect_with(url, store)
+                        .await
+                        .map_err(fail)?,
+                )
+            }
+            Some(url) => {
+                return Err(format!(
+                    "--database-url {url}: not sqlite:// or postgres://"
+                ))
+            }
+        })
+    }
+
+    async fn add_check(&self, check: NewCheck) -> Result<(), SqlStoreError> {
+        match self {
+            Backend::Memory(store) => drop(store.add_check(check)),
+            Backend::Sqlite(store) => drop(store.add_check(check).await?),
+            Backend::Postgres(store) => drop(store.add_check(check).await?),
+        }
+        Ok(())
+    }
+
+    async fn checks(&self) -> Result<Vec<Check>, SqlStoreError> {
+        match self {
+            Backend::Memory(store) => Ok(store.checks()),
+            Backend::Sqlite(store) => store.checks().await,
+            Backend::Postgres(store) => store.checks().await,
+        }
+    }
+
+    async fn pings(&self, uuid: Uuid) -> Result<Vec<LoggedPing>, SqlStoreError> {
+        Ok(match self {
+            Backend::Memory(store) => store.pings(uuid),
+            Backend::Sqlite(store) => store.pings(uuid).await?,
+            Backend::Postgres(store) => store.pings(uuid).await?,
+        }
+        .unwrap_or_default())
+    }
+}
+
+async fn seed(store: &Backend, path: Option<&str>) -> Result<(), String> {
+    let fail = |e: SqlStoreError| format!("seeding the checks: {e}");
     let Some(path) = path else {
-        store.add_check(NewCheck::new("Nightly backup").ping_key(DEMO_PING_KEY));
-        store.add_check(NewCheck::new("Hourly sync").ping_key(DEMO_PING_KEY));
+        // A database keeps its checks: the demo ones go into an empty one only.
+        if store.checks().await.map_err(fail)?.is_empty() {
+            store
+                .add_check(NewCheck::new("Nightly backup").ping_key(DEMO_PING_KEY))
+                .await
+                .map_err(fail)?;
+            store
+                .add_check(NewCheck::new("Hourly sync").ping_key(DEMO_PING_KEY))
+                .await
+                .map_err(fail)?;
+        }
         return Ok(());
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("--checks {path}: {e}"))?;
     let seeds: Vec<SeedCheck> =
         serde_json::from_str(&text).map_err(|e| format!("--checks {path}: {e}"))?;
     for seed in seeds {
-        store.add_check(seed.into_new_check()?);
+        store
+            .add_check(seed.into_new_check()?)
+            .await
+            .map_err(fail)?;
     }
     Ok(())
 }
 
-async fn list_checks(State(store): State<MemoryStore>) -> Json<Value> {
-    let checks = store
-        .checks()
-        .into_iter()
-        .map(|check| {
-            let pings = store.pings(check.uuid).unwrap_or_default();
-            check_json(&check, &pings)
-        })
-        .collect();
-    Json(Value::Array(checks))
+async fn list_checks(State(store): State<Backend>) -> Result<Json<Value>, (StatusCode, String)> {
+    let unavailable = |e: SqlStoreError| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store unavailable: {e}\n"),
+        )
+    };
+    let mut checks = Vec::new();
+    for check in store.checks().await.map_err(unavailable)? {
+        let pings = store.pings(check.uuid).await.map_err(unavailable)?;
+        checks.push(check_json(&check, &pings));
+    }
+    Ok(Json(Value::Array(checks)))
 }
 
 fn check_json(check: &Check, pings: &[LoggedPing]) -> Value {
@@ -221,16 +338,17 @@ fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_micros(time).to_string()
 }
 
-fn print_banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) {
+fn print_banner(addr: SocketAddr, prefix: &Prefix, checks: &[Check]) {
     // Written in one go, and a closed stdout is no reason to stop serving.
-    let _ = std::io::stdout().write_all(banner(addr, prefix, store).as_bytes());
-    let _ = std::io::stdout().flush();
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(banner(addr, prefix, checks).as_bytes());
+    let _ = stdout.flush();
 }
 
-fn banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) -> String {
+fn banner(addr: SocketAddr, prefix: &Prefix, checks: &[Check]) -> String {
     let base = format!("http://{addr}{}", prefix.as_str().trim_end_matches('/'));
     let mut text = format!("tower-ping example listening on http://{addr}\n");
-    for check in store.checks() {
+    for check in checks {
         let paused = if check.state.status == Status::Paused {
             " (paused)"
         } else {
@@ -241,7 +359,7 @@ fn banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) -> String {
             text += &format!("    {base}/{key}/{}\n", check.slug);
         }
     }
-    if let Some(check) = store.checks().first() {
+    if let Some(check) = checks.first() {
         text += &format!(
             "try:  curl -fsS -m 10 --retry 5 {base}/{}/start\n",
             check.uuid
@@ -254,27 +372,16 @@ fn banner(addr: SocketAddr, prefix: &Prefix, store: &MemoryStore) -> String {
     text + &format!("then: curl -s http://{addr}/checks\n")
 }
 
-#[tokio::main]
-async fn main() {
-    let options = parse_options().unwrap_or_else(|e| {
-        eprintln!("server: {e}");
-        std::process::exit(2);
-    });
-    let store = MemoryStore::new();
-    if let Err(e) = seed(&store, options.checks.as_deref()) {
-        eprintln!("server: {e}");
-        std::process::exit(2);
-    }
-
-    let mut layer = PingLayer::new(store.clone())
+/// The app's routes with the layer on `store` in front of them.
+fn app<S: CheckStore>(store: S, backend: &Backend, options: &Options) -> Router {
+    let mut layer = PingLayer::new(store)
         .prefix(options.prefix.clone())
         .forwarded_headers(options.forwarded);
     layer = match options.body_limit {
         Some(limit) => layer.body_limit(limit),
         None => layer.no_body_limit(),
     };
-
-    let app = Router::new()
+    Router::new()
         .route(
             "/",
             get(|| async { "tower-ping example app: pings go under the ping prefix\n" }),
@@ -282,9 +389,31 @@ async fn main() {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/checks", get(list_checks))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page in this app\n") })
-        .with_state(store.clone())
+        .with_state(backend.clone())
         // On the outer router: the layer sees every request's full path.
-        .layer(layer);
+        .layer(layer)
+}
+
+#[tokio::main]
+async fn main() {
+    let options = parse_options().unwrap_or_else(|e| {
+        eprintln!("server: {e}");
+        std::process::exit(2);
+    });
+    let store = Backend::open(&options).await.unwrap_or_else(|e| {
+        eprintln!("server: {e}");
+        std::process::exit(1);
+    });
+    if let Err(e) = seed(&store, options.checks.as_deref()).await {
+        eprintln!("server: {e}");
+        std::process::exit(2);
+    }
+
+    let app = match &store {
+        Backend::Memory(s) => app(s.clone(), &store, &options),
+        Backend::Sqlite(s) => app(s.clone(), &store, &options),
+        Backend::Postgres(s) => app(s.clone(), &store, &options),
+    };
 
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -295,7 +424,8 @@ async fn main() {
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");
-    print_banner(addr, &options.prefix, &store);
+    let checks = store.checks().await.unwrap_or_default();
+    print_banner(addr, &options.prefix, &checks);
 
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

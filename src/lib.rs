@@ -37,7 +37,10 @@
 //!
 //! # Stores
 //!
-//! [`MemoryStore`] keeps checks in memory. Your own store implements
+//! [`MemoryStore`] keeps checks in memory. [`SqliteStore`] (feature
+//! `sqlite`) and [`PostgresStore`] (feature `postgres`) keep them in a
+//! database, durable once a ping is acknowledged and shared by every instance
+//! of the app. Your own store implements
 //! [`CheckStore`]: resolve a target to a check, then record a ping on it by
 //! calling [`apply`], the one state machine every store shares.
 //!
@@ -45,6 +48,11 @@
 //!
 //! - `axum`: read the client address from axum's `ConnectInfo<SocketAddr>`.
 //!   Without it, the layer reads a plain `SocketAddr` request extension.
+//! - `sqlite`: [`SqliteStore`], on sqlx with a bundled SQLite.
+//! - `postgres`: [`PostgresStore`], on sqlx.
+//!
+//! The SQL stores re-export the [`sqlx`] they are built on, for its connect
+//! options and pools.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
@@ -63,6 +71,8 @@ mod ping;
 mod query;
 mod service;
 mod slug;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 mod state;
 mod store;
 
@@ -79,6 +89,14 @@ pub use ping::Ping;
 pub use query::{InvalidRunId, PingQuery};
 pub use service::PingService;
 pub use slug::slugify;
+#[cfg(feature = "postgres")]
+pub use sql::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sql::SqliteStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::{SqlStoreError, SqlStoreOptions};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;
 pub use state::{
     apply, AllowedMethods, CheckRules, CheckState, KeywordFilter, Kind, Status, Transition,
     MAX_DURATION,

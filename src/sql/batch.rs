@@ -1,0 +1,138 @@
+//! The backend-independent middle of a batch: apply each ping, in arrival
+//! order, to its check's state as loaded inside the transaction.
+
+use std::collections::HashMap;
+
+use super::codec::{CheckRow, PingRow, StateRow};
+use super::error::SqlStoreError;
+use super::queue::Outcome;
+use crate::check::LoggedPing;
+use crate::ping::Ping;
+use crate::state::{apply, CheckRules, CheckState};
+use crate::store::Creation;
+
+/// A batch on its way through a transaction.
+#[derive(Debug)]
+pub(crate) struct Batch {
+    outcomes: Vec<Option<Outcome>>,
+    pending: Vec<Pending>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    job: usize,
+    check: i64,
+    ping: Ping,
+    creation: Creation,
+}
+
+/// What a batch writes: ping rows, new check states, log pruning.
+#[derive(Debug)]
+pub(crate) struct Applied {
+    /// One per work, in order.
+    pub(crate) outcomes: Vec<Outcome>,
+    /// `(check id, row)` for every recorded ping.
+    pub(crate) log: Vec<(i64, PingRow)>,
+    /// `(check id, state)` for every check that got pings.
+    pub(crate) states: Vec<(i64, StateRow)>,
+    /// `(check id, above, upto)`: delete that check's pings numbered in
+    /// `above + 1 ..= upto`. Lower numbers went with earlier batches; naming
+    /// the range keeps PostgreSQL from walking the index entries of the rows
+    /// it already deleted (until vacuum removes them). After the log limit is
+    /// lowered, rows between the old and the new limit stay behind, unseen.
+    pub(crate) prune: Vec<(i64, i64, i64)>,
+}
+
+impl Batch {
+    pub(crate) fn new(size: usize) -> Self {
+        Self {
+            outcomes: (0..size).map(|_| None).collect(),
+            pending: Vec::with_capacity(size),
+        }
+    }
+
+    /// Work `job` is to record `ping` on `check`, then answer `creation`.
+    pub(crate) fn record(&mut self, job: usize, check: i64, ping: Ping, creation: Creation) {
+        self.pending.push(Pending {
+            job,
+            check,
+            ping,
+            creation,
+        });
+    }
+
+    /// Work `job` is done without a ping recorded.
+    pub(crate) fn answer(&mut self, job: usize, outcome: Outcome) {
+        self.outcomes[job] = Some(outcome);
+    }
+
+    /// The checks to load (and lock), ascending so that concurrent writers
+    /// lock rows in one order and cannot deadlock.
+    pub(crate) fn check_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.pending.iter().map(|p| p.check).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Applies every pending ping to the loaded checks with the one state
+    /// machine, [`apply`].
+    pub(crate) fn apply(
+        self,
+        rows: Vec<CheckRow>,
+        log_limit: usize,
+    ) -> Result<Applied, SqlStoreError> {
+        // Per check: state, rules, whether pinged, pings before the batch.
+        let mut checks: HashMap<i64, (CheckState, CheckRules, bool, i64)> =
+            HashMap::with_capacity(rows.len());
+        for row in rows {
+            checks.insert(row.id, (row.state()?, row.rules(), false, row.n_pings));
+        }
+        let mut outcomes = self.outcomes;
+        let mut log = Vec::with_capacity(self.pending.len());
+        for pending in self.pending {
+            let Some((state, rules, touched, _)) = checks.get_mut(&pending.check) else {
+                outcomes[pending.job] = Some(Err(SqlStoreError::CheckGone));
+                continue;
+            };
+            let transition = apply(state, rules, &pending.ping);
+            *state = transition.state.clone();
+            *touched = true;
+            log.push((
+                pending.check,
+                PingRow::new(&LoggedPing::new(&transition, pending.ping)),
+            ));
+            outcomes[pending.job] = Some(Ok(pending.creation));
+        }
+        let limit = i64::try_from(log_limit).unwrap_or(i64::MAX);
+        let mut states = Vec::new();
+        let mut prune = Vec::new();
+        for (id, (state, _, touched, before)) in &checks {
+            if !touched {
+                continue;
+            }
+            let row = StateRow::new(state);
+            if row.n_pings > limit {
+                prune.push((*id, (before - limit).max(0), row.n_pings - limit));
+            }
+            states.push((*id, row));
+        }
+        states.sort_unstable_by_key(|(id, _)| *id);
+        // A batch with more pings for one check than its log keeps does not
+        // write the ones the pruning would delete: the pruning then never
+        // needs to see rows of its own batch.
+        if !prune.is_empty() {
+            let below: HashMap<i64, i64> = prune.iter().map(|(id, _, upto)| (*id, *upto)).collect();
+            log.retain(|(check, ping)| below.get(check).map_or(true, |n| ping.n > *n));
+        }
+        Ok(Applied {
+            outcomes: outcomes
+                .into_iter()
+                .map(|o| o.unwrap_or(Err(SqlStoreError::CheckGone)))
+                .collect(),
+            log,
+            states,
+            prune,
+        })
+    }
+}

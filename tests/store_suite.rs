@@ -1,0 +1,586 @@
+//! One behaviour suite, written once and run against every store: the
+//! memory store, the SQLite store and the PostgreSQL store must agree.
+
+mod support;
+
+use std::time::{Duration, SystemTime};
+
+use axum::http::StatusCode;
+use futures_util::future::join_all;
+use tower_ping::async_trait;
+use tower_ping::{
+    Check, CheckStore, KeywordFilter, Kind, LoggedPing, MemoryStore, NewCheck, PostgresStore,
+    SqlStoreOptions, SqliteStore, Status,
+};
+use uuid::Uuid;
+
+use support::{app, get_status, send};
+
+/// A store under test, with its inspection API made uniform.
+#[async_trait]
+trait Backend: Sized + Send + Sync {
+    type Store: CheckStore + Clone;
+    /// A fresh, empty store keeping `log_limit` pings per check, or `None`
+    /// when this backend is skipped.
+    async fn open(log_limit: usize) -> Option<Self>;
+    fn store(&self) -> Self::Store;
+    async fn add_check(&self, check: NewCheck) -> Uuid;
+    async fn add_ping_key(&self, key: &str);
+    async fn checks(&self) -> Vec<Check>;
+    async fn check(&self, uuid: Uuid) -> Option<Check>;
+    async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing>;
+    /// How many log rows the store really keeps for the check, pruned or
+    /// hidden ones included.
+    async fn stored_log_rows(&self, uuid: Uuid) -> usize;
+}
+
+struct Memory(MemoryStore);
+
+#[async_trait]
+impl Backend for Memory {
+    type Store = MemoryStore;
+    async fn open(log_limit: usize) -> Option<Self> {
+        Some(Memory(MemoryStore::with_ping_log_limit(log_limit)))
+    }
+    fn store(&self) -> MemoryStore {
+        self.0.clone()
+    }
+    async fn add_check(&self, check: NewCheck) -> Uuid {
+        self.0.add_check(check)
+    }
+    async fn add_ping_key(&self, key: &str) {
+        self.0.add_ping_key(key)
+    }
+    async fn checks(&self) -> Vec<Check> {
+        self.0.checks()
+    }
+    async fn check(&self, uuid: Uuid) -> Option<Check> {
+        self.0.check(uuid)
+    }
+    async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
+        self.0.pings(uuid).expect("the check exists")
+    }
+    async fn stored_log_rows(&self, uuid: Uuid) -> usize {
+        self.pings(uuid).await.len()
+    }
+}
+
+macro_rules! sql_backend {
+    ($name:ident, $store:ty, $open:expr) => {
+        /// The store, and the temporary directory it lives in, if any.
+        struct $name($store, #[allow(dead_code)] Option<support::TempDb>);
+
+        #[async_trait]
+        impl Backend for $name {
+            type Store = $store;
+            async fn open(log_limit: usize) -> Option<Self> {
+                let options = SqlStoreOptions::new().ping_log_limit(log_limit);
+                let open = $open;
+                open(options).await.map(|(store, dir)| $name(store, dir))
+            }
+            fn store(&self) -> $store {
+                self.0.clone()
+            }
+            async fn add_check(&self, check: NewCheck) -> Uuid {
+                self.0.add_check(check).await.expect("add_check")
+            }
+            async fn add_ping_key(&self, key: &str) {
+                self.0.add_ping_key(key).await.expect("add_ping_key")
+            }
+            async fn checks(&self) -> Vec<Check> {
+                self.0.checks().await.expect("checks")
+            }
+            async fn check(&self, uuid: Uuid) -> Option<Check> {
+                self.0.check(uuid).await.expect("check")
+            }
+            async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
+                self.0
+                    .pings(uuid)
+                    .await
+                    .expect("pings")
+                    .expect("the check exists")
+            }
+            async fn stored_log_rows(&self, uuid: Uuid) -> usize {
+                let rows: i64 = tower_ping::sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM tower_ping_pings p \
+                     JOIN tower_ping_checks c ON c.id = p.check_id WHERE c.uuid = $1",
+                )
+                .bind(uuid.to_string())
+                .fetch_one(self.0.pool())
+                .await
+                .expect("a count");
+                rows as usize
+            }
+        }
+    };
+}
+
+sql_backend!(Sqlite, SqliteStore, |options: SqlStoreOptions| async move {
+    let db = support::TempDb::new();
+    let store = SqliteStore::connect_with(&db.url(), options)
+        .await
+        .expect("sqlite opens");
+    Some((store, Some(db)))
+});
+
+sql_backend!(
+    Postgres,
+    PostgresStore,
+    |options: SqlStoreOptions| async move {
+        let url = support::postgres_url()?;
+        let connect = support::fresh_postgres_schema(&url).await;
+        let store = PostgresStore::connect_with_options(connect, options)
+            .await
+            .expect("postgres connects");
+        Some((store, None))
+    }
+);
+
+/// Runs each named test body against each backend.
+macro_rules! suite {
+    ($($test:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() { super::$test::<super::Memory>().await })*
+        }
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() { super::$test::<super::Sqlite>().await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() { super::$test::<super::Postgres>().await })*
+        }
+    };
+}
+
+suite!(
+    a_uuid_ping_is_recorded_with_its_details,
+    start_then_exit_status_measures_the_run,
+    log_pings_change_no_state,
+    unknown_checks_and_keys_answer_404,
+    a_slug_ping_finds_its_check,
+    a_shared_slug_answers_409_and_records_nothing,
+    create_makes_the_check_once,
+    concurrent_creates_make_one_check,
+    the_ping_log_is_pruned_to_its_limit,
+    a_burst_beyond_the_log_limit_keeps_the_newest,
+    concurrent_pings_get_distinct_gap_free_numbers,
+    rules_are_kept_and_applied,
+    add_check_upserts_by_uuid,
+);
+
+const KEY: &str = "suite-ping-key";
+
+async fn a_uuid_ping_is_recorded_with_its_details<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let uuid = b.add_check(NewCheck::new("Backup").ping_key(KEY)).await;
+    let app = app(b.store());
+    let rid = Uuid::new_v4();
+    let before = SystemTime::now() - Duration::from_secs(1);
+    let body = b"backup done \xff\x00 bytes";
+
+    let (status, text) = send(&app, "POST", &format!("/ping/{uuid}?rid={rid}"), body).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "OK"));
+
+    let check = b.check(uuid).await.expect("the check exists");
+    assert_eq!(check.state.status, Status::Up);
+    assert_eq!(check.state.n_pings, 1);
+    assert!(check.state.last_ping.is_some_and(|t| t > before));
+    let pings = b.pings(uuid).await;
+    assert_eq!(pings.len(), 1);
+    let ping = &pings[0];
+    assert_eq!(ping.n, 1);
+    assert_eq!(ping.kind, Kind::Success);
+    assert_eq!(ping.exit_status, None);
+    assert_eq!(ping.method, axum::http::Method::POST);
+    assert_eq!(ping.scheme.as_str(), "http");
+    assert_eq!(ping.remote_addr, Some("192.0.2.7".parse().unwrap()));
+    assert_eq!(ping.user_agent.as_deref(), Some("suite/1.0"));
+    assert_eq!(ping.rid, Some(rid));
+    assert_eq!(&ping.body[..], body);
+    assert!(ping.received_at > before && ping.received_at <= SystemTime::now());
+    assert_eq!(Some(ping.received_at), check.state.last_ping);
+}
+
+async fn start_then_exit_status_measures_the_run<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let uuid = b.add_check(NewCheck::new("Job")).await;
+    let app = app(b.store());
+    let rid = Uuid::new_v4();
+
+    assert_eq!(
+        get_status(&app, &format!("/ping/{uuid}/start?rid={rid}")).await,
+        StatusCode::OK
+    );
+    let started = b.check(uuid).await.unwrap().state;
+    assert_eq!(started.status, Status::New);
+    assert_eq!(started.last_start_rid, Some(rid));
+    assert!(started.last_start.is_some());
+
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(
+        get_status(&app, &format!("/ping/{uuid}/0?rid={rid}")).await,
+        StatusCode::OK
+    );
+    let done = b.check(uuid).await.unwrap().state;
+    assert_eq!(done.status, Status::Up);
+    assert_eq!(done.last_start, None);
+    assert!(done
+        .last_duration
+        .is_some_and(|d| d >= Duration::from_millis(20)));
+
+    assert_eq!(
+        get_status(&app, &format!("/ping/{uuid}/7")).await,
+        StatusCode::OK
+    );
+    let failed = b.check(uuid).await.unwrap().state;
+    assert_eq!(failed.status, Status::Down);
+    assert_eq!(failed.last_duration, None);
+    let pings = b.pings(uuid).await;
+    let kinds: Vec<_> = pings.iter().map(|p| (p.n, p.kind, p.exit_status)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (1, Kind::Start, None),
+            (2, Kind::Success, Some(0)),
+            (3, Kind::Fail, Some(7))
+        ]
+    );
+}
+
+async fn log_pings_change_no_state<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let uuid = b.add_check(NewCheck::new("Job")).await;
+    let app = app(b.store());
+    assert_eq!(
+        get_status(&app, &format!("/ping/{uuid}/log")).await,
+        StatusCode::OK
+    );
+    let check = b.check(uuid).await.unwrap();
+    assert_eq!(check.state.status, Status::New);
+    assert_eq!(check.state.n_pings, 1);
+    assert_eq!(check.state.last_ping, None);
+    assert_eq!(b.pings(uuid).await[0].kind, Kind::Log);
+}
+
+async fn unknown_checks_and_keys_answer_404<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    b.add_check(NewCheck::new("Job").ping_key(KEY)).await;
+    let app = app(b.store());
+    let (status, text) = send(&app, "GET", &format!("/ping/{}", Uuid::new_v4()), b"").await;
+    assert_eq!(
+        (status, text.as_str()),
+        (StatusCode::NOT_FOUND, "not found")
+    );
+    assert_eq!(
+        get_status(&app, &format!("/ping/{KEY}/other")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get_status(&app, "/ping/no-such-key/job").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get_status(&app, "/ping/no-such-key/job?create=1").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(b.checks().await.len(), 1);
+    // The app behind the layer still answers.
+    assert_eq!(send(&app, "GET", "/app", b"").await.1, "app");
+}
+
+async fn a_slug_ping_finds_its_check<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let uuid = b
+        .add_check(NewCheck::new("Nightly Backup").ping_key(KEY))
+        .await;
+    b.add_check(NewCheck::new("Nightly backup").ping_key("another-key"))
+        .await;
+    let app = app(b.store());
+    assert_eq!(
+        get_status(&app, &format!("/ping/{KEY}/nightly-backup/fail")).await,
+        StatusCode::OK
+    );
+    let check = b.check(uuid).await.unwrap();
+    assert_eq!(check.state.status, Status::Down);
+    assert_eq!(check.slug, "nightly-backup");
+    assert_eq!(check.ping_key.as_deref(), Some(KEY));
+}
+
+async fn a_shared_slug_answers_409_and_records_nothing<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let one = b.add_check(NewCheck::new("Job").ping_key(KEY)).await;
+    let two = b
+        .add_check(NewCheck::new("Other").slug("job").ping_key(KEY))
+        .await;
+    let app = app(b.store());
+    for uri in [
+        format!("/ping/{KEY}/job"),
+        format!("/ping/{KEY}/job?create=1"),
+    ] {
+        let (status, text) = send(&app, "GET", &uri, b"").await;
+        assert_eq!(
+            (status, text.as_str()),
+            (StatusCode::CONFLICT, "ambiguous slug")
+        );
+    }
+    for uuid in [one, two] {
+        assert_eq!(b.check(uuid).await.unwrap().state.n_pings, 0);
+        assert!(b.pings(uuid).await.is_empty());
+    }
+    assert_eq!(b.checks().await.len(), 2);
+}
+
+async fn create_makes_the_check_once<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    b.add_ping_key(KEY).await;
+    let app = app(b.store());
+    let (status, text) = send(
+        &app,
+        "GET",
+        &format!("/ping/{KEY}/fresh-job/start?create=1"),
+        b"",
+    )
+    .await;
+    assert_eq!((status, text.as_str()), (StatusCode::CREATED, "Created"));
+    assert_eq!(
+        get_status(&app, &format!("/ping/{KEY}/fresh-job?create=1")).await,
+        StatusCode::OK
+    );
+    // Without create=1 it is found like any check.
+    assert_eq!(
+        get_status(&app, &format!("/ping/{KEY}/fresh-job/log")).await,
+        StatusCode::OK
+    );
+
+    let checks = b.checks().await;
+    assert_eq!(checks.len(), 1);
+    let check = &checks[0];
+    assert_eq!(
+        (check.name.as_str(), check.slug.as_str()),
+        ("fresh-job", "fresh-job")
+    );
+    assert_eq!(check.ping_key.as_deref(), Some(KEY));
+    assert_eq!(check.state.status, Status::Up);
+    let kinds: Vec<_> = b
+        .pings(check.uuid)
+        .await
+        .iter()
+        .map(|p| (p.n, p.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [(1, Kind::Start), (2, Kind::Success), (3, Kind::Log)]
+    );
+    // The new check answers to its UUID too.
+    assert_eq!(
+        get_status(&app, &format!("/ping/{}", check.uuid)).await,
+        StatusCode::OK
+    );
+}
+
+async fn concurrent_creates_make_one_check<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    b.add_ping_key(KEY).await;
+    let app = app(b.store());
+    let uri = format!("/ping/{KEY}/raced?create=1");
+    let statuses = join_all((0..20).map(|_| {
+        let (app, uri) = (app.clone(), uri.clone());
+        tokio::spawn(async move { get_status(&app, &uri).await })
+    }))
+    .await;
+    let statuses: Vec<StatusCode> = statuses.into_iter().map(Result::unwrap).collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        19,
+        "{statuses:?}"
+    );
+    let checks = b.checks().await;
+    assert_eq!(checks.len(), 1);
+    let numbers: Vec<u64> = b.pings(checks[0].uuid).await.iter().map(|p| p.n).collect();
+    assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
+}
+
+async fn the_ping_log_is_pruned_to_its_limit<B: Backend>() {
+    let Some(b) = B::open(5).await else { return };
+    let uuid = b.add_check(NewCheck::new("Job")).await;
+    let app = app(b.store());
+    for i in 0..8 {
+        let (status, _) = send(
+            &app,
+            "POST",
+            &format!("/ping/{uuid}"),
+            format!("ping {i}").as_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let pings = b.pings(uuid).await;
+    let numbers: Vec<u64> = pings.iter().map(|p| p.n).collect();
+    assert_eq!(numbers, [4, 5, 6, 7, 8]);
+    assert_eq!(&pings[0].body[..], b"ping 3");
+    assert_eq!(b.check(uuid).await.unwrap().state.n_pings, 8);
+    assert_eq!(
+        b.stored_log_rows(uuid).await,
+        5,
+        "older rows deleted, not hidden"
+    );
+}
+
+async fn a_burst_beyond_the_log_limit_keeps_the_newest<B: Backend>() {
+    let Some(b) = B::open(5).await else { return };
+    let uuid = b.add_check(NewCheck::new("Job")).await;
+    let app = app(b.store());
+    // Concurrent, so that a SQL store writes several in one batch.
+    let results = join_all((0..60).map(|_| {
+        let (app, uri) = (app.clone(), format!("/ping/{uuid}"));
+        tokio::spawn(async move { get_status(&app, &uri).await })
+    }))
+    .await;
+    assert!(results.into_iter().all(|r| r.unwrap() == StatusCode::OK));
+    let numbers: Vec<u64> = b.pings(uuid).await.iter().map(|p| p.n).collect();
+    assert_eq!(numbers, [56, 57, 58, 59, 60]);
+    assert_eq!(b.check(uuid).await.unwrap().state.n_pings, 60);
+    assert_eq!(
+        b.stored_log_rows(uuid).await,
+        5,
+        "older rows deleted, not hidden"
+    );
+}
+
+async fn concurrent_pings_get_distinct_gap_free_numbers<B: Backend>() {
+    let Some(b) = B::open(1000).await else { return };
+    let uuids = [
+        b.add_check(NewCheck::new("One").ping_key(KEY)).await,
+        b.add_check(NewCheck::new("Two").ping_key(KEY)).await,
+    ];
+    let app = app(b.store());
+    let results = join_all((0..400).map(|i| {
+        let app = app.clone();
+        let uri = if i % 4 == 3 {
+            format!("/ping/{KEY}/two")
+        } else {
+            format!("/ping/{}", uuids[i % 2])
+        };
+        tokio::spawn(async move { send(&app, "POST", &uri, format!("{i}").as_bytes()).await.0 })
+    }))
+    .await;
+    assert!(results.into_iter().all(|r| r.unwrap() == StatusCode::OK));
+    let mut total = 0;
+    for uuid in uuids {
+        let pings = b.pings(uuid).await;
+        let numbers: Vec<u64> = pings.iter().map(|p| p.n).collect();
+        assert_eq!(numbers, (1..=pings.len() as u64).collect::<Vec<_>>());
+        assert_eq!(
+            b.check(uuid).await.unwrap().state.n_pings,
+            pings.len() as u64
+        );
+        total += pings.len();
+    }
+    assert_eq!(total, 400);
+}
+
+async fn rules_are_kept_and_applied<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let post_only = b.add_check(NewCheck::new("Post only").post_only()).await;
+    let held = b
+        .add_check(NewCheck::new("Held").paused().manual_resume(true))
+        .await;
+    let resumes = b.add_check(NewCheck::new("Resumes").paused()).await;
+    let filtered = b
+        .add_check(NewCheck::new("Filtered").filter(KeywordFilter {
+            filter_body: true,
+            failure_kw: "ERROR, FATAL".into(),
+            success_kw: "done".into(),
+            start_kw: "begin".into(),
+            default_fail: false,
+        }))
+        .await;
+    let app = app(b.store());
+    assert_eq!(
+        b.check(filtered).await.unwrap().rules.filter.failure_kw,
+        "ERROR, FATAL"
+    );
+    assert!(b.check(held).await.unwrap().rules.manual_resume);
+
+    assert_eq!(
+        get_status(&app, &format!("/ping/{post_only}")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, "POST", &format!("/ping/{post_only}/fail"), b"")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_status(&app, &format!("/ping/{held}")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_status(&app, &format!("/ping/{resumes}")).await,
+        StatusCode::OK
+    );
+    for body in ["begin", "done, 1 ERROR", "nothing"] {
+        assert_eq!(
+            send(&app, "POST", &format!("/ping/{filtered}"), body.as_bytes())
+                .await
+                .0,
+            StatusCode::OK
+        );
+    }
+
+    let kinds = |pings: Vec<LoggedPing>| pings.iter().map(|p| p.kind).collect::<Vec<_>>();
+    assert_eq!(kinds(b.pings(post_only).await), [Kind::Ignored, Kind::Fail]);
+    assert_eq!(b.check(post_only).await.unwrap().state.status, Status::Down);
+    assert_eq!(kinds(b.pings(held).await), [Kind::Ignored]);
+    assert_eq!(b.check(held).await.unwrap().state.status, Status::Paused);
+    assert_eq!(b.check(resumes).await.unwrap().state.status, Status::Up);
+    assert_eq!(
+        kinds(b.pings(filtered).await),
+        [Kind::Start, Kind::Fail, Kind::Ignored]
+    );
+}
+
+async fn add_check_upserts_by_uuid<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let uuid = b.add_check(NewCheck::new("Old name").ping_key(KEY)).await;
+    let app = app(b.store());
+    assert_eq!(
+        get_status(&app, &format!("/ping/{uuid}")).await,
+        StatusCode::OK
+    );
+
+    b.add_check(NewCheck::new("New name").uuid(uuid).ping_key("other-key"))
+        .await;
+    let check = b.check(uuid).await.unwrap();
+    assert_eq!(
+        (check.name.as_str(), check.slug.as_str()),
+        ("New name", "new-name")
+    );
+    assert_eq!(check.ping_key.as_deref(), Some("other-key"));
+    assert_eq!((check.state.status, check.state.n_pings), (Status::Up, 1));
+    assert_eq!(
+        get_status(&app, "/ping/other-key/new-name").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_status(&app, &format!("/ping/{KEY}/old-name")).await,
+        StatusCode::NOT_FOUND
+    );
+
+    b.add_check(NewCheck::new("New name").uuid(uuid).paused())
+        .await;
+    assert_eq!(b.check(uuid).await.unwrap().state.status, Status::Paused);
+    assert_eq!(b.checks().await.len(), 1);
+    assert_eq!(b.pings(uuid).await.len(), 2);
+}

@@ -1,0 +1,253 @@
+//! What the integration tests share: where the databases are, and how to
+//! send a request through a layer.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tower_ping::sqlx::postgres::PgConnectOptions;
+use tower_ping::{CheckStore, PingLayer};
+
+/// The variable naming the PostgreSQL database the tests may use.
+pub const POSTGRES_URL_VAR: &str = "TOWER_PING_POSTGRES_URL";
+
+/// The PostgreSQL URL, or `None` (with a line saying so) when the tests are
+/// to skip PostgreSQL. Under CI (`CI=true`) a missing URL fails the test.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|ci| ci == "true" || ci == "1") => panic!(
+            "CI=true but {POSTGRES_URL_VAR} is unset: run the tests through scripts/with-postgres.sh"
+        ),
+        _ => {
+            // Straight to stderr, past the test harness's capture, once.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: the PostgreSQL tests; set {POSTGRES_URL_VAR}, or run \
+                     scripts/with-postgres.sh cargo test --all-features"
+                );
+            });
+            None
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Connect options for a fresh, empty schema of the test database, so that
+/// tests running at once never see each other's checks.
+pub async fn fresh_postgres_schema(url: &str) -> PgConnectOptions {
+    let schema = unique("t");
+    let admin = tower_ping::sqlx::PgPool::connect(url)
+        .await
+        .expect("the test database answers");
+    tower_ping::sqlx::query(tower_ping::sqlx::AssertSqlSafe(format!(
+        "CREATE SCHEMA {schema}"
+    )))
+    .execute(&admin)
+    .await
+    .expect("a schema is created");
+    admin.close().await;
+    PgConnectOptions::from_str(url)
+        .expect("a valid URL")
+        .options([("search_path", schema.as_str())])
+}
+
+/// A directory of its own for a test's SQLite database, removed on drop.
+pub struct TempDb {
+    dir: PathBuf,
+}
+
+impl TempDb {
+    pub fn new() -> TempDb {
+        let dir = std::env::temp_dir().join(unique("tower-ping-test"));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        TempDb { dir }
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join("checks.db")
+    }
+
+    /// `sqlite://` and the path.
+    pub fn url(&self) -> String {
+        format!("sqlite://{}", self.path().display())
+    }
+
+    /// Another file in the directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An app with the layer in front: `/app` is the app's own route.
+pub fn app<S: CheckStore>(store: S) -> Router {
+    Router::new()
+        .route("/app", get(|| async { "app" }))
+        .layer(PingLayer::new(store))
+}
+
+/// Sends `method uri` with `body` through `app`; returns status and body.
+pub async fn send(app: &Router, method: &str, uri: &str, body: &[u8]) -> (StatusCode, String) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("user-agent", "suite/1.0")
+        .body(Body::from(body.to_vec()))
+        .expect("a valid request");
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 5555))));
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `GET uri` through `app`: the status only.
+pub async fn get_status(app: &Router, uri: &str) -> StatusCode {
+    send(app, "GET", uri, b"").await.0
+}
+
+/// The example server binary, which `cargo test` builds with the tests.
+pub fn example_server() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test> -> target/<profile>/examples/server
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("the test binary sits in target/<profile>/deps")
+        .join("examples")
+        .join(format!("server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run the whole suite (`cargo test --all-features` builds the examples) \
+         or `cargo build --all-features --example server` first",
+        path.display()
+    );
+    path
+}
+
+/// A running example server, killed with SIGKILL when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts the example server on a free loopback port with `args`.
+    pub fn start(args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(example_server())
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("the example server starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let first = lines
+            .next()
+            .expect("the server prints its address")
+            .expect("readable stdout");
+        let addr = first
+            .rsplit("http://")
+            .next()
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        // Keep draining the banner so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, addr }
+    }
+
+    /// SIGKILL, and wait for it to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A keep-alive HTTP/1 client.
+pub type Client = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+/// A new keep-alive HTTP/1 client.
+pub fn client() -> Client {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_max_idle_per_host(usize::MAX)
+        .build_http()
+}
+
+/// `method http://addr/path` with `body`: the status, or `None` when the
+/// request failed (connection refused or reset).
+pub async fn http(client: &Client, method: &str, url: &str, body: &[u8]) -> Option<StatusCode> {
+    let request = Request::builder()
+        .method(method)
+        .uri(url)
+        .body(http_body_util::Full::new(bytes::Bytes::copy_from_slice(
+            body,
+        )))
+        .expect("a valid request");
+    let response = client.request(request).await.ok()?;
+    let status = response.status();
+    response.into_body().collect().await.ok()?;
+    Some(status)
+}
+
+/// `GET url` as JSON.
+pub async fn get_json(client: &Client, url: &str) -> serde_json::Value {
+    let request = Request::builder()
+        .uri(url)
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .expect("a valid request");
+    let response = client.request(request).await.expect("the server answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    serde_json::from_slice(&bytes).expect("JSON")
+}
