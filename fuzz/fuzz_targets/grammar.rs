@@ -19,7 +19,9 @@ fuzz_target!(|input: (u8, &str)| {
     let Route::Ping(ping) = classify(&prefix, path) else {
         return;
     };
-    let rest = path.strip_prefix(prefix.as_str().trim_end_matches('/')).expect("under the prefix");
+    let rest = path
+        .strip_prefix(prefix.as_str().trim_end_matches('/'))
+        .expect("under the prefix");
     let formatted = ping.to_string();
     let same = match ping.signal {
         // The trailing slash is allowed on the bare UUID form only.

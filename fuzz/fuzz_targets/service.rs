@@ -105,15 +105,20 @@ fn build(input: &Input<'_>) -> Option<Request<Frames>> {
     }
     let uri = Uri::try_from(target).ok()?;
     let mut request = Request::new(Frames(
-        input.body.iter().map(|chunk| Bytes::copy_from_slice(chunk)).collect(),
+        input
+            .body
+            .iter()
+            .map(|chunk| Bytes::copy_from_slice(chunk))
+            .collect(),
         input.body_fails,
     ));
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     for (name, value) in &input.headers {
-        let (Ok(name), Ok(value)) =
-            (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(value))
-        else {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) else {
             continue;
         };
         request.headers_mut().append(name, value);
@@ -123,7 +128,11 @@ fn build(input: &Input<'_>) -> Option<Request<Frames>> {
 
 fn store() -> MemoryStore {
     let store = MemoryStore::new();
-    store.add_check(NewCheck::new("Backup").uuid(UUID.parse().unwrap()).ping_key(KEY));
+    store.add_check(
+        NewCheck::new("Backup")
+            .uuid(UUID.parse().unwrap())
+            .ping_key(KEY),
+    );
     store.add_check(NewCheck::new("Twin").ping_key(KEY));
     store.add_check(NewCheck::new("Twin").ping_key(KEY));
     store
@@ -155,11 +164,15 @@ fuzz_target!(|input: Input<'_>| {
                 body,
             });
             let mut response = Response::new(Full::new(Bytes::from_static(b"inner")));
-            response.headers_mut().insert("x-inner", HeaderValue::from_static("1"));
+            response
+                .headers_mut()
+                .insert("x-inner", HeaderValue::from_static("1"));
             Ok::<_, Infallible>(response)
         }
     });
-    let service = PingLayer::new(store.clone()).body_limit(BODY_LIMIT).layer(inner);
+    let service = PingLayer::new(store.clone())
+        .body_limit(BODY_LIMIT)
+        .layer(inner);
     let (status, headers, text) = RUNTIME.with(|runtime| {
         runtime.block_on(async {
             let response = service.oneshot(request).await.unwrap();
@@ -175,13 +188,25 @@ fuzz_target!(|input: Input<'_>| {
             method: sent_method,
             uri: sent_uri,
             headers: sent_headers,
-            body: if input.body_fails { Err(()) } else { Ok(sent_body) },
+            body: if input.body_fails {
+                Err(())
+            } else {
+                Ok(sent_body)
+            },
         };
-        assert_eq!(seen.as_ref(), Some(&expected), "not a ping: passed through unchanged");
+        assert_eq!(
+            seen.as_ref(),
+            Some(&expected),
+            "not a ping: passed through unchanged"
+        );
         assert_eq!(status, StatusCode::OK);
         assert!(headers.contains_key("x-inner"));
         assert_eq!(text, "inner");
-        assert_eq!(store.checks(), before, "nothing recorded for a request that is not a ping");
+        assert_eq!(
+            store.checks(),
+            before,
+            "nothing recorded for a request that is not a ping"
+        );
         return;
     }
 
@@ -191,7 +216,12 @@ fuzz_target!(|input: Input<'_>| {
         200 => text == "OK",
         201 => text == "Created",
         204 => text.is_empty(),
-        400 => ["invalid url format", "invalid uuid format", "invalid request body"].contains(&text),
+        400 => [
+            "invalid url format",
+            "invalid uuid format",
+            "invalid request body",
+        ]
+        .contains(&text),
         404 => text == "not found",
         405 => text == "method not allowed",
         409 => text == "ambiguous slug",
@@ -204,14 +234,25 @@ fuzz_target!(|input: Input<'_>| {
     let after = store.checks();
     let recorded: Vec<_> = after
         .iter()
-        .filter(|check| before.iter().all(|old| old.uuid != check.uuid || old.state != check.state))
+        .filter(|check| {
+            before
+                .iter()
+                .all(|old| old.uuid != check.uuid || old.state != check.state)
+        })
         .collect();
     match status.as_u16() {
         200 | 201 => {
             assert_eq!(recorded.len(), 1, "one check took the ping");
-            assert_eq!(after.len(), before.len() + usize::from(status == StatusCode::CREATED));
+            assert_eq!(
+                after.len(),
+                before.len() + usize::from(status == StatusCode::CREATED)
+            );
             let check = recorded[0];
-            let ping = store.pings(check.uuid).unwrap().pop().expect("the ping is logged");
+            let ping = store
+                .pings(check.uuid)
+                .unwrap()
+                .pop()
+                .expect("the ping is logged");
             assert_eq!(ping.method, sent_method);
             let kept = &sent_body[..sent_body.len().min(BODY_LIMIT)];
             assert_eq!(ping.body, kept);
