@@ -33,10 +33,10 @@
 //! | `rid` that is not a UUID | `400 invalid uuid format` |
 //! | `OPTIONS` | `204`, a CORS preflight |
 //! | a method other than `GET`, `HEAD`, `POST` | `405 method not allowed` |
-//! | the store failed, or a store call outran [`store_timeout`](PingLayer::store_timeout) | `503 store unavailable` |
+//! | the store failed, or a store call outran `PingLayer::store_timeout` | `503 store unavailable` |
 //! | more pings in flight than [`max_concurrent_pings`](PingLayer::max_concurrent_pings) | `503 too many pings`, `Retry-After: 1` |
 //! | a body that fails before it ends | `400 invalid request body` |
-//! | a body not done within [`body_timeout`](PingLayer::body_timeout) | `408 request body timed out` |
+//! | a body not done within `PingLayer::body_timeout` | `408 request body timed out` |
 //! | the store (or the body) panicked | `500 internal error` |
 //!
 //! # Stores
@@ -49,10 +49,8 @@
 //!
 //! - `axum`: read the client address from axum's `ConnectInfo<SocketAddr>`.
 //!   Without it, the layer reads a plain `SocketAddr` request extension.
-//! - `tokio`: time limits with tokio's timer,
-//!   [`body_timeout`](PingLayer::body_timeout) and
-//!   [`store_timeout`](PingLayer::store_timeout). The core depends on no
-//!   runtime without it.
+//! - `tokio`: time limits with tokio's timer, `PingLayer::body_timeout` and
+//!   `PingLayer::store_timeout`. The core depends on no runtime without it.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]

@@ -3,7 +3,9 @@
 //! Read top-down: [`Service::call`] classifies the path and hands anything
 //! that is not a ping straight to the inner service. A ping is checked in the
 //! SPEC's order (preflight, method, grammar, `rid`), answered at once when it
-//! fails one, and otherwise resolved, read and recorded by [`answer_ping`].
+//! fails one or when the bound on pings in flight is reached, and otherwise
+//! resolved, read and recorded by [`answer_ping`], each step within its time
+//! limit when one is set.
 
 use std::fmt;
 use std::sync::Arc;
