@@ -12,7 +12,9 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
-use common::{pings_recorded, serve, Call, FailsMidway, Fault, FaultStore, NeverEnds};
+use common::{
+    pings_recorded, serve, Call, FailsMidway, Fault, FaultStore, NeverEnds, PanicsWhenRead,
+};
 use http::{Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Full};
@@ -279,6 +281,24 @@ async fn a_panicking_store_gets_500_and_gives_its_place_back() {
     let layer = PingLayer::new(store).max_concurrent_pings(1);
     let request = Request::post(format!("/ping/{uuid}"))
         .body(Full::new(Bytes::from_static(b"panic")))
+        .unwrap();
+    assert_eq!(
+        send(&layer, request).await,
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
+    );
+    assert_eq!(pings_recorded(&memory), 0);
+    assert_eq!(
+        send(&layer, ping(uuid)).await,
+        (StatusCode::OK, "OK".into())
+    );
+}
+
+#[tokio::test]
+async fn a_panicking_body_gets_500_and_nothing_recorded() {
+    let (memory, uuid) = store_with_check();
+    let layer = PingLayer::new(healthy(memory.clone())).max_concurrent_pings(1);
+    let request = Request::post(format!("/ping/{uuid}"))
+        .body(PanicsWhenRead)
         .unwrap();
     assert_eq!(
         send(&layer, request).await,

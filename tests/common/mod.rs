@@ -189,6 +189,21 @@ impl Body for FailsMidway {
     }
 }
 
+/// A request body that panics when read.
+pub struct PanicsWhenRead;
+
+impl Body for PanicsWhenRead {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        panic!("injected panic")
+    }
+}
+
 /// Serves `app` on 127.0.0.1 with the peer address as `ConnectInfo`.
 pub async fn serve(app: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
