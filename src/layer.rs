@@ -161,10 +161,10 @@ impl<S: CheckStore> PingLayer<S> {
     /// answered `503 store unavailable`; the error hook is not called, as there
     /// is no store error to hand it.
     ///
-    /// A `record` abandoned this way may still have reached the store, for
-    /// example a database that committed the write and was slow to say so:
-    /// such a ping is recorded once though answered `503`, and a client that
-    /// retries may then record it twice. Needs the `tokio` feature and a tokio
+    /// A `record` (or `create`) abandoned this way may still have reached the
+    /// store, for example a database that committed the write and was slow to
+    /// say so: such a ping is recorded once though answered `503`, and a
+    /// client that retries may then record it twice. Needs the `tokio` feature and a tokio
     /// runtime with its timer enabled.
     ///
     /// ```
@@ -182,7 +182,8 @@ impl<S: CheckStore> PingLayer<S> {
     /// Bounds how many pings may be in flight at once, across every service
     /// this layer makes. A ping past the bound is answered
     /// `503 too many pings` with `Retry-After: 1` at once, before its body is
-    /// read or the store is called; requests that are not pings never count.
+    /// read or the store is called (malformed pings still get their `4xx`
+    /// first); requests that are not pings never count.
     /// A ping holds its place until it is answered, its future is dropped (the
     /// client went away) or it panics. With `0` every ping is turned away.
     ///

@@ -144,6 +144,7 @@ where
         let shared = self.shared.clone();
         ResponseFuture::ping(Box::pin(async move {
             let answer = answer_ping(&shared, path.target, query.create, ping, body).await;
+            // Held until answered; dropping or unwinding the future gives it back too.
             drop::<Option<Permit>>(permit);
             answer
         }))
