@@ -1,6 +1,8 @@
-//! The whole service on arbitrary requests over a memory store: a request
-//! that is not a ping reaches the inner service exactly as sent, and a ping
-//! gets one of the SPEC's answers, recorded when and only when it says so.
+//! The whole service on arbitrary requests over a memory store, which may be
+//! told to fail or panic, behind a bound on pings in flight that may be zero:
+//! a request that is not a ping reaches the inner service exactly as sent, and
+//! a ping gets one of the SPEC's answers, recorded when and only when it says
+//! so. A panic that escapes the layer aborts the run.
 #![no_main]
 
 use std::collections::VecDeque;
@@ -16,7 +18,10 @@ use http_body_util::{BodyExt, Full};
 use libfuzzer_sys::fuzz_target;
 use tower::{service_fn, ServiceExt};
 use tower_layer::Layer;
-use tower_ping::{classify, MemoryStore, NewCheck, PingLayer, PingQuery, Prefix, Route};
+use tower_ping::{
+    async_trait, classify, CheckStore, Creation, Lookup, MemoryCheckId, MemoryStore, NewCheck,
+    Ping, PingLayer, PingQuery, Prefix, Route, Target,
+};
 
 const UUID: &str = "5ca1ab1e-0000-4000-8000-00000000c0de";
 const KEY: &str = "fuzz-key";
@@ -42,8 +47,21 @@ enum PathShape<'a> {
     Key(&'a str),
 }
 
+/// What the store does when the layer calls it.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq)]
+enum StoreFault {
+    None,
+    ResolveError,
+    RecordError,
+    ResolvePanic,
+    RecordPanic,
+}
+
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
+    fault: StoreFault,
+    /// Turns every ping away at the bound.
+    bound_zero: bool,
     method: MethodShape<'a>,
     path: PathShape<'a>,
     query: Option<&'a str>,
@@ -126,6 +144,63 @@ fn build(input: &Input<'_>) -> Option<Request<Frames>> {
     Some(request)
 }
 
+const INJECTED: &str = "injected panic";
+
+#[derive(Debug)]
+struct Injected;
+
+impl std::fmt::Display for Injected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("injected error")
+    }
+}
+
+impl std::error::Error for Injected {}
+
+struct FaultyStore(MemoryStore, StoreFault);
+
+#[async_trait]
+impl CheckStore for FaultyStore {
+    type CheckId = MemoryCheckId;
+    type Error = Injected;
+
+    async fn resolve(&self, target: Target<'_>) -> Result<Lookup<MemoryCheckId>, Injected> {
+        match self.1 {
+            StoreFault::ResolveError => Err(Injected),
+            StoreFault::ResolvePanic => std::panic::panic_any(INJECTED),
+            _ => Ok(self.0.resolve(target).await.unwrap()),
+        }
+    }
+
+    async fn record(&self, check: MemoryCheckId, ping: Ping) -> Result<(), Injected> {
+        match self.1 {
+            StoreFault::RecordError => Err(Injected),
+            StoreFault::RecordPanic => std::panic::panic_any(INJECTED),
+            _ => Ok(self.0.record(check, ping).await.unwrap()),
+        }
+    }
+
+    async fn create(&self, ping_key: &str, slug: &str, ping: Ping) -> Result<Creation, Injected> {
+        match self.1 {
+            StoreFault::RecordError => Err(Injected),
+            StoreFault::RecordPanic => std::panic::panic_any(INJECTED),
+            _ => Ok(self.0.create(ping_key, slug, ping).await.unwrap()),
+        }
+    }
+}
+
+/// libfuzzer-sys aborts on any panic before it unwinds; the injected ones
+/// must unwind, to the layer, which answers 500. Any other panic, or an
+/// injected one that escapes the layer, still aborts the run.
+fn let_injected_panics_unwind() {
+    let abort = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.payload().downcast_ref::<&str>() != Some(&INJECTED) {
+            abort(info);
+        }
+    }));
+}
+
 fn store() -> MemoryStore {
     let store = MemoryStore::new();
     store.add_check(
@@ -138,7 +213,7 @@ fn store() -> MemoryStore {
     store
 }
 
-fuzz_target!(|input: Input<'_>| {
+fuzz_target!(init: let_injected_panics_unwind(), |input: Input<'_>| {
     let Some(request) = build(&input) else {
         return;
     };
@@ -170,9 +245,13 @@ fuzz_target!(|input: Input<'_>| {
             Ok::<_, Infallible>(response)
         }
     });
-    let service = PingLayer::new(store.clone())
+    let mut layer = PingLayer::new(FaultyStore(store.clone(), input.fault))
         .body_limit(BODY_LIMIT)
-        .layer(inner);
+        .on_store_error(|_| {});
+    if input.bound_zero {
+        layer = layer.max_concurrent_pings(0);
+    }
+    let service = layer.layer(inner);
     let (status, headers, text) = RUNTIME.with(|runtime| {
         runtime.block_on(async {
             let response = service.oneshot(request).await.unwrap();
@@ -212,6 +291,11 @@ fuzz_target!(|input: Input<'_>| {
 
     assert!(seen.is_none(), "a ping never reaches the inner service");
     let text = std::str::from_utf8(&text).expect("the layer's answers are text");
+    // A store fault can only show when the store was called: not past the bound.
+    let panics = !input.bound_zero
+        && matches!(input.fault, StoreFault::ResolvePanic | StoreFault::RecordPanic);
+    let fails = !input.bound_zero
+        && matches!(input.fault, StoreFault::ResolveError | StoreFault::RecordError);
     let allowed = match status.as_u16() {
         200 => text == "OK",
         201 => text == "Created",
@@ -225,6 +309,9 @@ fuzz_target!(|input: Input<'_>| {
         404 => text == "not found",
         405 => text == "method not allowed",
         409 => text == "ambiguous slug",
+        500 => text == "internal error" && panics,
+        503 if text == "too many pings" => input.bound_zero,
+        503 => text == "store unavailable" && fails,
         _ => false,
     };
     assert!(allowed, "a ping answered {status} {text:?}");
