@@ -2,7 +2,7 @@
 
 use http::header::{
     HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW, CACHE_CONTROL, CONTENT_TYPE,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER,
 };
 use http::{Response, StatusCode};
 
@@ -27,6 +27,8 @@ pub(crate) enum Answer {
     InvalidRunId,
     /// `400`: the request body failed before it ended.
     InvalidBody,
+    /// `408`: the request body did not end within the body timeout.
+    BodyTimedOut,
     /// `200`, or `201` when `?create=1` created the check.
     Recorded {
         created: bool,
@@ -38,6 +40,11 @@ pub(crate) enum Answer {
     AmbiguousSlug,
     /// `503`: the store failed; the detail went to the error hook.
     StoreUnavailable,
+    /// `503`: a store call outran the store timeout and was abandoned. The
+    /// client sees the same text as for a failure: it is one to them.
+    StoreTimedOut,
+    /// `503` with `Retry-After`: the bound on pings in flight was reached.
+    Overloaded,
     /// `500`: the store panicked.
     Internal,
 }
@@ -50,11 +57,15 @@ impl Answer {
             Answer::InvalidUrl => (StatusCode::BAD_REQUEST, "invalid url format"),
             Answer::InvalidRunId => (StatusCode::BAD_REQUEST, "invalid uuid format"),
             Answer::InvalidBody => (StatusCode::BAD_REQUEST, "invalid request body"),
+            Answer::BodyTimedOut => (StatusCode::REQUEST_TIMEOUT, "request body timed out"),
             Answer::Recorded { created: false, .. } => (StatusCode::OK, "OK"),
             Answer::Recorded { created: true, .. } => (StatusCode::CREATED, "Created"),
             Answer::NotFound => (StatusCode::NOT_FOUND, "not found"),
             Answer::AmbiguousSlug => (StatusCode::CONFLICT, "ambiguous slug"),
-            Answer::StoreUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "store unavailable"),
+            Answer::StoreUnavailable | Answer::StoreTimedOut => {
+                (StatusCode::SERVICE_UNAVAILABLE, "store unavailable")
+            }
+            Answer::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "too many pings"),
             Answer::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         }
     }
@@ -82,6 +93,9 @@ impl Answer {
             }
             Answer::MethodNotAllowed => {
                 headers.insert(ALLOW, METHODS);
+            }
+            Answer::Overloaded => {
+                headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Answer::Recorded {
                 body_limit: Some(limit),

@@ -2,10 +2,12 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tower_layer::Layer;
 
 use crate::client::ForwardedHeaders;
+use crate::concurrency::ConcurrencyLimit;
 use crate::grammar::Prefix;
 use crate::service::PingService;
 use crate::store::CheckStore;
@@ -35,6 +37,7 @@ pub struct PingLayer<S: CheckStore> {
     store: Arc<S>,
     settings: Settings,
     on_store_error: ErrorHook<S::Error>,
+    limit: Option<Arc<ConcurrencyLimit>>,
 }
 
 /// What the service needs of the layer's configuration.
@@ -43,6 +46,10 @@ pub(crate) struct Settings {
     pub(crate) prefix: Prefix,
     pub(crate) body_limit: Option<usize>,
     pub(crate) forwarded: ForwardedHeaders,
+    /// How long reading a ping's body may take, from the first poll to its end.
+    pub(crate) body_timeout: Option<Duration>,
+    /// How long each store call may take.
+    pub(crate) store_timeout: Option<Duration>,
 }
 
 impl<S: CheckStore> PingLayer<S> {
@@ -56,10 +63,13 @@ impl<S: CheckStore> PingLayer<S> {
                 prefix: Prefix::default(),
                 body_limit: Some(DEFAULT_BODY_LIMIT),
                 forwarded: ForwardedHeaders::default(),
+                body_timeout: None,
+                store_timeout: None,
             },
             on_store_error: Arc::new(|error: &S::Error| {
                 eprintln!("tower-ping: store error: {error}");
             }),
+            limit: None,
         }
     }
 
@@ -123,6 +133,69 @@ impl<S: CheckStore> PingLayer<S> {
         self.on_store_error = Arc::new(hook);
         self
     }
+
+    /// Bounds the time to read a ping's body, from when the layer starts
+    /// reading it (after the check is found) to its last byte. A body that is
+    /// not done by then, because it is slow or never ends, is abandoned and
+    /// the ping answered `408 request body timed out`; nothing is recorded.
+    ///
+    /// Without it a client can hold a ping, and its place under
+    /// [`max_concurrent_pings`](Self::max_concurrent_pings), for as long as it
+    /// keeps the connection open. Needs the `tokio` feature and a tokio
+    /// runtime with its timer enabled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_ping::{MemoryStore, PingLayer};
+    ///
+    /// let layer = PingLayer::new(MemoryStore::new()).body_timeout(Duration::from_secs(10));
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.body_timeout = Some(timeout);
+        self
+    }
+
+    /// Bounds each store call (`resolve`, then `record` or `create`). A call
+    /// still running by then is abandoned (its future dropped) and the ping
+    /// answered `503 store unavailable`; the error hook is not called, as there
+    /// is no store error to hand it.
+    ///
+    /// A `record` (or `create`) abandoned this way may still have reached the
+    /// store, for example a database that committed the write and was slow to
+    /// say so: such a ping is recorded once though answered `503`, and a
+    /// client that retries may then record it twice. Needs the `tokio` feature and a tokio
+    /// runtime with its timer enabled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_ping::{MemoryStore, PingLayer};
+    ///
+    /// let layer = PingLayer::new(MemoryStore::new()).store_timeout(Duration::from_secs(5));
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.store_timeout = Some(timeout);
+        self
+    }
+
+    /// Bounds how many pings may be in flight at once, across every service
+    /// this layer makes. A ping past the bound is answered
+    /// `503 too many pings` with `Retry-After: 1` at once, before its body is
+    /// read or the store is called (malformed pings still get their `4xx`
+    /// first); requests that are not pings never count.
+    /// A ping holds its place until it is answered, its future is dropped (the
+    /// client went away) or it panics. With `0` every ping is turned away.
+    ///
+    /// ```
+    /// use tower_ping::{MemoryStore, PingLayer};
+    ///
+    /// let layer = PingLayer::new(MemoryStore::new()).max_concurrent_pings(256);
+    /// ```
+    pub fn max_concurrent_pings(mut self, max: usize) -> Self {
+        self.limit = Some(Arc::new(ConcurrencyLimit::new(max)));
+        self
+    }
 }
 
 impl<S: CheckStore, I> Layer<I> for PingLayer<S> {
@@ -134,6 +207,7 @@ impl<S: CheckStore, I> Layer<I> for PingLayer<S> {
             self.store.clone(),
             self.settings.clone(),
             self.on_store_error.clone(),
+            self.limit.clone(),
         )
     }
 }
@@ -144,6 +218,7 @@ impl<S: CheckStore> Clone for PingLayer<S> {
             store: self.store.clone(),
             settings: self.settings.clone(),
             on_store_error: self.on_store_error.clone(),
+            limit: self.limit.clone(),
         }
     }
 }
@@ -154,6 +229,12 @@ impl<S: CheckStore> fmt::Debug for PingLayer<S> {
             .field("prefix", &self.settings.prefix)
             .field("body_limit", &self.settings.body_limit)
             .field("forwarded", &self.settings.forwarded)
+            .field("body_timeout", &self.settings.body_timeout)
+            .field("store_timeout", &self.settings.store_timeout)
+            .field(
+                "max_concurrent_pings",
+                &self.limit.as_ref().map(|l| l.max()),
+            )
             .finish_non_exhaustive()
     }
 }

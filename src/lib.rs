@@ -33,7 +33,11 @@
 //! | `rid` that is not a UUID | `400 invalid uuid format` |
 //! | `OPTIONS` | `204`, a CORS preflight |
 //! | a method other than `GET`, `HEAD`, `POST` | `405 method not allowed` |
-//! | the store failed | `503 store unavailable` |
+//! | the store failed, or a store call outran `PingLayer::store_timeout` | `503 store unavailable` |
+//! | more pings in flight than [`max_concurrent_pings`](PingLayer::max_concurrent_pings) | `503 too many pings`, `Retry-After: 1` |
+//! | a body that fails before it ends | `400 invalid request body` |
+//! | a body not done within `PingLayer::body_timeout` | `408 request body timed out` |
+//! | the store (or the body) panicked | `500 internal error` |
 //!
 //! # Stores
 //!
@@ -48,6 +52,8 @@
 //!
 //! - `axum`: read the client address from axum's `ConnectInfo<SocketAddr>`.
 //!   Without it, the layer reads a plain `SocketAddr` request extension.
+//! - `tokio`: time limits with tokio's timer, `PingLayer::body_timeout` and
+//!   `PingLayer::store_timeout`. The core depends on no runtime without it.
 //! - `sqlite`: [`SqliteStore`], on sqlx with a bundled SQLite.
 //! - `postgres`: [`PostgresStore`], on sqlx.
 //!
@@ -63,6 +69,7 @@ mod body;
 mod body_capture;
 mod check;
 mod client;
+mod concurrency;
 mod future;
 mod grammar;
 mod layer;
@@ -75,6 +82,7 @@ mod slug;
 mod sql;
 mod state;
 mod store;
+mod time_limit;
 
 pub use async_trait::async_trait;
 

@@ -3,7 +3,9 @@
 //! Read top-down: [`Service::call`] classifies the path and hands anything
 //! that is not a ping straight to the inner service. A ping is checked in the
 //! SPEC's order (preflight, method, grammar, `rid`), answered at once when it
-//! fails one, and otherwise resolved, read and recorded by [`answer_ping`].
+//! fails one or when the bound on pings in flight is reached, and otherwise
+//! resolved, read and recorded by [`answer_ping`], each step within its time
+//! limit when one is set.
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,12 +22,14 @@ use crate::answer::Answer;
 use crate::body::ResponseBody;
 use crate::body_capture::capture;
 use crate::client;
+use crate::concurrency::{ConcurrencyLimit, Permit};
 use crate::future::ResponseFuture;
 use crate::grammar::{classify, PingPath, Route, Target};
 use crate::layer::{ErrorHook, Settings};
 use crate::ping::Ping;
 use crate::query::PingQuery;
 use crate::store::{CheckStore, Creation, Lookup};
+use crate::time_limit::within;
 
 /// The service [`PingLayer`](crate::PingLayer) wraps around an inner service.
 pub struct PingService<I, S: CheckStore> {
@@ -38,6 +42,7 @@ struct Shared<S: CheckStore> {
     store: Arc<S>,
     settings: Settings,
     on_store_error: ErrorHook<S::Error>,
+    limit: Option<Arc<ConcurrencyLimit>>,
 }
 
 impl<I, S: CheckStore> PingService<I, S> {
@@ -46,11 +51,13 @@ impl<I, S: CheckStore> PingService<I, S> {
         store: Arc<S>,
         settings: Settings,
         on_store_error: ErrorHook<S::Error>,
+        limit: Option<Arc<ConcurrencyLimit>>,
     ) -> Self {
         let shared = Shared {
             store,
             settings,
             on_store_error,
+            limit,
         };
         Self {
             inner,
@@ -114,6 +121,14 @@ where
         let Ok(query) = PingQuery::parse(request.uri().query()) else {
             return ResponseFuture::answer(Answer::InvalidRunId);
         };
+        // Past the bound, turn the ping away before it costs anything more.
+        let permit = match &self.shared.limit {
+            None => None,
+            Some(limit) => match limit.try_acquire() {
+                Some(permit) => Some(permit),
+                None => return ResponseFuture::answer(Answer::Overloaded),
+            },
+        };
 
         let received_at = SystemTime::now();
         let path = OwnedPingPath::from(path);
@@ -131,7 +146,10 @@ where
         };
         let shared = self.shared.clone();
         ResponseFuture::ping(Box::pin(async move {
-            answer_ping(&shared, path.target, query.create, ping, body).await
+            let answer = answer_ping(&shared, path.target, query.create, ping, body).await;
+            // Held until answered; dropping or unwinding the future gives it back too.
+            drop::<Option<Permit>>(permit);
+            answer
         }))
     }
 }
@@ -145,7 +163,12 @@ async fn answer_ping<S: CheckStore, B: Body>(
     body: B,
 ) -> Answer {
     let store = &*shared.store;
-    let check = match store.resolve(target.as_target()).await {
+    let settings = &shared.settings;
+    let Some(lookup) = within(settings.store_timeout, store.resolve(target.as_target())).await
+    else {
+        return Answer::StoreTimedOut;
+    };
+    let check = match lookup {
         Ok(Lookup::Found(check)) => Some(check),
         Ok(Lookup::NotFound) if create && matches!(target, OwnedTarget::Slug { .. }) => None,
         Ok(Lookup::NotFound) => return Answer::NotFound,
@@ -153,21 +176,27 @@ async fn answer_ping<S: CheckStore, B: Body>(
         Err(error) => return shared.store_failed(&error),
     };
 
-    let body_limit = shared.settings.body_limit;
-    ping.body = match capture(body, body_limit).await {
-        Ok(body) => body,
-        Err(_) => return Answer::InvalidBody,
+    let body_limit = settings.body_limit;
+    ping.body = match within(settings.body_timeout, capture(body, body_limit)).await {
+        Some(Ok(body)) => body,
+        Some(Err(_)) => return Answer::InvalidBody,
+        None => return Answer::BodyTimedOut,
     };
 
+    let store_timeout = settings.store_timeout;
     let created = match (check, &target) {
-        (Some(check), _) => store.record(check, ping).await.map(|()| false),
+        (Some(check), _) => match within(store_timeout, store.record(check, ping)).await {
+            Some(result) => result.map(|()| false),
+            None => return Answer::StoreTimedOut,
+        },
         (None, OwnedTarget::Slug { ping_key, slug }) => {
-            match store.create(ping_key, slug, ping).await {
-                Ok(Creation::Created) => Ok(true),
-                Ok(Creation::Recorded) => Ok(false),
-                Ok(Creation::Ambiguous) => return Answer::AmbiguousSlug,
-                Ok(Creation::NotFound) => return Answer::NotFound,
-                Err(error) => Err(error),
+            match within(store_timeout, store.create(ping_key, slug, ping)).await {
+                None => return Answer::StoreTimedOut,
+                Some(Ok(Creation::Created)) => Ok(true),
+                Some(Ok(Creation::Recorded)) => Ok(false),
+                Some(Ok(Creation::Ambiguous)) => return Answer::AmbiguousSlug,
+                Some(Ok(Creation::NotFound)) => return Answer::NotFound,
+                Some(Err(error)) => Err(error),
             }
         }
         (None, OwnedTarget::Uuid(_)) => return Answer::NotFound,

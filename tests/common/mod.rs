@@ -2,6 +2,10 @@
 //! remembers what reached it, and a one-shot call through the layer.
 #![allow(dead_code, unreachable_pub)]
 
+mod faults;
+#[allow(unused_imports)] // not every test file uses the fault fixtures
+pub use faults::*;
+
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
