@@ -33,6 +33,7 @@ impl<B> ResponseBody<B> {
         }
     }
 
+    #[inline]
     pub(crate) fn inner(body: B) -> Self {
         Self {
             kind: Kind::Inner { body },

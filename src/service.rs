@@ -96,6 +96,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let route = classify(&self.shared.settings.prefix, request.uri().path());
         let path = match route {
