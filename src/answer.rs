@@ -32,7 +32,8 @@ pub(crate) enum Answer {
     /// `200`, or `201` when `?create=1` created the check.
     Recorded {
         created: bool,
-        body_limit: Option<usize>,
+        /// The `Ping-Body-Limit` value, made once when the layer is built.
+        body_limit: Option<HeaderValue>,
     },
     /// `404`: no such check or ping key.
     NotFound,
@@ -101,7 +102,7 @@ impl Answer {
                 body_limit: Some(limit),
                 ..
             } => {
-                headers.insert(&PING_BODY_LIMIT, HeaderValue::from(limit));
+                headers.insert(&PING_BODY_LIMIT, limit);
             }
             _ => {}
         }

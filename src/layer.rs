@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::HeaderValue;
 use tower_layer::Layer;
 
 use crate::client::ForwardedHeaders;
@@ -45,6 +46,9 @@ pub struct PingLayer<S: CheckStore> {
 pub(crate) struct Settings {
     pub(crate) prefix: Prefix,
     pub(crate) body_limit: Option<usize>,
+    /// `body_limit` as the `Ping-Body-Limit` header value, so that a ping's
+    /// answer clones it instead of formatting it.
+    pub(crate) body_limit_header: Option<HeaderValue>,
     pub(crate) forwarded: ForwardedHeaders,
     /// How long reading a ping's body may take, from the first poll to its end.
     pub(crate) body_timeout: Option<Duration>,
@@ -62,6 +66,7 @@ impl<S: CheckStore> PingLayer<S> {
             settings: Settings {
                 prefix: Prefix::default(),
                 body_limit: Some(DEFAULT_BODY_LIMIT),
+                body_limit_header: Some(HeaderValue::from(DEFAULT_BODY_LIMIT)),
                 forwarded: ForwardedHeaders::default(),
                 body_timeout: None,
                 store_timeout: None,
@@ -94,12 +99,14 @@ impl<S: CheckStore> PingLayer<S> {
     /// as it arrives. `200`/`201` answers then carry `Ping-Body-Limit`.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.settings.body_limit = Some(bytes);
+        self.settings.body_limit_header = Some(HeaderValue::from(bytes));
         self
     }
 
     /// Keeps every ping body whole, however large: only for trusted clients.
     pub fn no_body_limit(mut self) -> Self {
         self.settings.body_limit = None;
+        self.settings.body_limit_header = None;
         self
     }
 

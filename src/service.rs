@@ -205,7 +205,7 @@ async fn answer_ping<S: CheckStore, B: Body>(
     match created {
         Ok(created) => Answer::Recorded {
             created,
-            body_limit,
+            body_limit: settings.body_limit_header.clone(),
         },
         Err(error) => shared.store_failed(&error),
     }
