@@ -25,6 +25,7 @@ mod batch;
 mod codec;
 mod dialect;
 mod error;
+mod forward;
 mod inspect;
 mod lookup;
 mod migrate;

@@ -6,23 +6,19 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::Postgres;
-use uuid::Uuid;
 
 use super::batch::Applied;
 use super::codec::{check_row, ping_row, CheckRow, PingRow, CHECK_SELECT};
 use super::dialect::Dialect;
+use super::forward::forward_to_shared;
 use super::queue::Work;
 use super::shared::Shared;
 use super::{SqlStoreError, SqlStoreOptions};
-use crate::check::{Check, LoggedPing, NewCheck};
-use crate::grammar::Target;
-use crate::ping::Ping;
-use crate::store::{CheckStore, Creation, Lookup};
 
 /// The advisory lock that serialises migrations of concurrent instances.
 const MIGRATION_LOCK: i64 = 0x746f_7765_7270_696e; // "towerpin"
 
-/// A [`CheckStore`] in a PostgreSQL database (feature `postgres`).
+/// A [`CheckStore`](crate::CheckStore) in a PostgreSQL database (feature `postgres`).
 ///
 /// A ping is acknowledged once its transaction committed (with the server's
 /// `synchronous_commit`, on by default: flushed to the WAL). Any number of
@@ -88,72 +84,9 @@ impl PostgresStore {
         }
         Ok(store)
     }
-
-    /// Applies the crate's migrations that the database lacks, recording
-    /// them in `tower_ping_migrations`. [`connect`](Self::connect) calls it
-    /// unless [`SqlStoreOptions::migrate`] turned that off.
-    pub async fn migrate(&self) -> Result<(), SqlStoreError> {
-        self.inner.migrate().await
-    }
-
-    /// The store's connection pool.
-    pub fn pool(&self) -> &PgPool {
-        &self.inner.pool
-    }
-
-    /// Adds a check, or redefines the check with the same UUID (name, slug,
-    /// ping key, rules, and status when given as paused) keeping its pings
-    /// and state, as [`MemoryStore::add_check`](crate::MemoryStore::add_check)
-    /// does. Returns its UUID.
-    pub async fn add_check(&self, new: NewCheck) -> Result<Uuid, SqlStoreError> {
-        self.inner.add_check(new).await
-    }
-
-    /// Makes a ping key known, so that `?create=1` can create checks in its
-    /// project before it has any.
-    pub async fn add_ping_key(&self, ping_key: &str) -> Result<(), SqlStoreError> {
-        self.inner.add_ping_key(ping_key).await
-    }
-
-    /// Every check with its current state, in the order added.
-    pub async fn checks(&self) -> Result<Vec<Check>, SqlStoreError> {
-        self.inner.checks().await
-    }
-
-    /// One check with its current state.
-    pub async fn check(&self, uuid: Uuid) -> Result<Option<Check>, SqlStoreError> {
-        self.inner.check(uuid).await
-    }
-
-    /// A check's ping log, oldest first: at most the store's log limit.
-    pub async fn pings(&self, uuid: Uuid) -> Result<Option<Vec<LoggedPing>>, SqlStoreError> {
-        self.inner.pings(uuid).await
-    }
 }
 
-#[async_trait]
-impl CheckStore for PostgresStore {
-    /// The check's row id.
-    type CheckId = i64;
-    type Error = SqlStoreError;
-
-    async fn resolve(&self, target: Target<'_>) -> Result<Lookup<i64>, SqlStoreError> {
-        self.inner.resolve(target).await
-    }
-
-    async fn record(&self, check: i64, ping: Ping) -> Result<(), SqlStoreError> {
-        self.inner.record(check, ping).await
-    }
-
-    async fn create(
-        &self,
-        ping_key: &str,
-        slug: &str,
-        ping: Ping,
-    ) -> Result<Creation, SqlStoreError> {
-        self.inner.create(ping_key, slug, ping).await
-    }
-}
+forward_to_shared!(PostgresStore, PgPool);
 
 #[async_trait]
 impl Dialect for Postgres {
@@ -327,13 +260,5 @@ impl Dialect for Postgres {
         .execute(&mut *conn)
         .await?;
         Ok(())
-    }
-}
-
-impl std::fmt::Debug for PostgresStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresStore")
-            .field("options", &self.inner.options)
-            .finish_non_exhaustive()
     }
 }
