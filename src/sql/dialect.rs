@@ -12,8 +12,10 @@
 //! Generics rather than a macro: the shared code is ordinary Rust that the
 //! compiler and the editor check once, and what a database must provide is
 //! listed in one trait. The price is the `where` clause sqlx needs of a
-//! driver, which Rust does not imply from `DB: Dialect`; it is spelled once
-//! per generic item, kept short by [`Value`].
+//! driver (an executor for `&mut DB::Connection`, column indexes, the value
+//! types bound and read): Rust does not imply bounds on other types from
+//! `DB: Dialect`, so each generic `impl` block (one per file) states the ones
+//! it uses, kept short by [`Value`].
 //!
 //! Shared statements number their placeholders `$1, $2, ...`: PostgreSQL's
 //! syntax, which SQLite also accepts (sqlx binds `$N` as the N-th argument).

@@ -11,6 +11,7 @@ use super::queue::{Queue, Writer};
 use super::writer::SqlWriter;
 use super::SqlStoreOptions;
 
+/// A store's state, on database `DB`.
 pub(crate) struct Shared<DB: Database> {
     pub(crate) pool: Pool<DB>,
     pub(crate) queue: Queue,
