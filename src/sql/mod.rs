@@ -23,9 +23,16 @@ use std::time::Duration;
 
 mod batch;
 mod codec;
+mod dialect;
 mod error;
+mod forward;
+mod inspect;
+mod lookup;
+mod migrate;
 mod options;
 mod queue;
+mod shared;
+mod writer;
 
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -1,0 +1,104 @@
+//! The methods both public stores have, each forwarding to the store's
+//! [`Shared`](super::shared::Shared) state.
+//!
+//! A macro, not generics: [`SqliteStore`](crate::SqliteStore) and
+//! [`PostgresStore`](crate::PostgresStore) are two named public types, and
+//! these methods, with their documentation, are the same on both. Each
+//! database's file writes what differs (the type's documentation, how it
+//! connects) and then `forward_to_shared!(Store, PoolType);`.
+
+macro_rules! forward_to_shared {
+    ($store:ident, $pool:ty) => {
+        impl $store {
+            /// Applies the crate's migrations that the database lacks, recording
+            /// them in `tower_ping_migrations`. [`connect`](Self::connect) calls it
+            /// unless [`SqlStoreOptions::migrate`] turned that off.
+            pub async fn migrate(&self) -> Result<(), $crate::SqlStoreError> {
+                self.inner.migrate().await
+            }
+
+            /// The store's connection pool.
+            pub fn pool(&self) -> &$pool {
+                &self.inner.pool
+            }
+
+            /// Adds a check, or redefines the check with the same UUID (name, slug,
+            /// ping key, rules, and status when given as paused) keeping its pings
+            /// and state, as [`MemoryStore::add_check`](crate::MemoryStore::add_check)
+            /// does. Returns its UUID.
+            pub async fn add_check(
+                &self,
+                new: $crate::NewCheck,
+            ) -> Result<::uuid::Uuid, $crate::SqlStoreError> {
+                self.inner.add_check(new).await
+            }
+
+            /// Makes a ping key known, so that `?create=1` can create checks in its
+            /// project before it has any.
+            pub async fn add_ping_key(&self, ping_key: &str) -> Result<(), $crate::SqlStoreError> {
+                self.inner.add_ping_key(ping_key).await
+            }
+
+            /// Every check with its current state, in the order added.
+            pub async fn checks(&self) -> Result<Vec<$crate::Check>, $crate::SqlStoreError> {
+                self.inner.checks().await
+            }
+
+            /// One check with its current state.
+            pub async fn check(
+                &self,
+                uuid: ::uuid::Uuid,
+            ) -> Result<Option<$crate::Check>, $crate::SqlStoreError> {
+                self.inner.check(uuid).await
+            }
+
+            /// A check's ping log, oldest first: at most the store's log limit.
+            pub async fn pings(
+                &self,
+                uuid: ::uuid::Uuid,
+            ) -> Result<Option<Vec<$crate::LoggedPing>>, $crate::SqlStoreError> {
+                self.inner.pings(uuid).await
+            }
+        }
+
+        #[::async_trait::async_trait]
+        impl $crate::CheckStore for $store {
+            /// The check's row id.
+            type CheckId = i64;
+            type Error = $crate::SqlStoreError;
+
+            async fn resolve(
+                &self,
+                target: $crate::Target<'_>,
+            ) -> Result<$crate::Lookup<i64>, $crate::SqlStoreError> {
+                self.inner.resolve(target).await
+            }
+
+            async fn record(
+                &self,
+                check: i64,
+                ping: $crate::Ping,
+            ) -> Result<(), $crate::SqlStoreError> {
+                self.inner.record(check, ping).await
+            }
+
+            async fn create(
+                &self,
+                ping_key: &str,
+                slug: &str,
+                ping: $crate::Ping,
+            ) -> Result<$crate::Creation, $crate::SqlStoreError> {
+                self.inner.create(ping_key, slug, ping).await
+            }
+        }
+
+        impl ::std::fmt::Debug for $store {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($store))
+                    .field("options", &self.inner.options)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+pub(crate) use forward_to_shared;

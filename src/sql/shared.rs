@@ -1,0 +1,53 @@
+//! The state both SQL stores keep: a pool, the writer queue, the options and
+//! the cache of check ids. Each public store wraps one in an `Arc`.
+
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+
+use sqlx::{Database, Pool};
+use uuid::Uuid;
+
+use super::queue::{Queue, Writer};
+use super::writer::SqlWriter;
+use super::SqlStoreOptions;
+
+/// A store's state, on database `DB`.
+pub(crate) struct Shared<DB: Database> {
+    pub(crate) pool: Pool<DB>,
+    pub(crate) queue: Queue,
+    pub(crate) options: SqlStoreOptions,
+    /// UUID to row id: a check's id never changes, so a hit needs no query.
+    ids: RwLock<HashMap<Uuid, i64>>,
+}
+
+impl<DB: Database> Shared<DB> {
+    /// Starts `lanes` writer tasks on `pool`.
+    pub(crate) fn start(pool: Pool<DB>, options: SqlStoreOptions, lanes: usize) -> Self
+    where
+        SqlWriter<DB>: Writer,
+    {
+        Self {
+            queue: Queue::start(SqlWriter::new(pool.clone(), &options), lanes, &options),
+            pool,
+            options,
+            ids: RwLock::default(),
+        }
+    }
+
+    /// The row id of the check `uuid`, if cached.
+    pub(crate) fn cached_id(&self, uuid: Uuid) -> Option<i64> {
+        self.ids
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&uuid)
+            .copied()
+    }
+
+    /// Caches the row id of the check `uuid`.
+    pub(crate) fn cache_id(&self, uuid: Uuid, id: i64) {
+        self.ids
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(uuid, id);
+    }
+}
