@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo build --release --example server --example store_load
-//! target/release/examples/store_load --database-url sqlite:///tmp/load.db
+//! target/release/examples/store_load --database-url sqlite://load.db
 //! target/release/examples/store_load --database-url postgres://user@127.0.0.1:5432/db --instances 2
 //!     [--clients 64] [--seconds 10] [--warmup 5] [--checks 50] [--form uuid|slug]
 //!     [--batch N] [--pool N] [--writers N]

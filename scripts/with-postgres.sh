@@ -59,7 +59,7 @@ if [[ $(id -u) -eq 0 ]]; then
     fi
 fi
 
-dir=$(mktemp -d /tmp/tower-ping-pg.XXXXXX)
+dir=$(mktemp -d -t tower-ping-pg.XXXXXX)
 chmod 755 "$dir"
 if [[ $(id -u) -eq 0 ]]; then
     chown "${as_user[2]}" "$dir"
