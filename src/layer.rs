@@ -45,15 +45,33 @@ pub struct PingLayer<S: CheckStore> {
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub(crate) prefix: Prefix,
-    pub(crate) body_limit: Option<usize>,
-    /// `body_limit` as the `Ping-Body-Limit` header value, so that a ping's
-    /// answer clones it instead of formatting it.
-    pub(crate) body_limit_header: Option<HeaderValue>,
+    pub(crate) body_limit: BodyLimit,
     pub(crate) forwarded: ForwardedHeaders,
     /// How long reading a ping's body may take, from the first poll to its end.
     pub(crate) body_timeout: Option<Duration>,
     /// How long each store call may take.
     pub(crate) store_timeout: Option<Duration>,
+}
+
+/// How much of a ping body is kept, with its `Ping-Body-Limit` value made
+/// once, so that answering a ping clones the header instead of formatting it.
+#[derive(Debug, Clone)]
+pub(crate) struct BodyLimit(Option<(usize, HeaderValue)>);
+
+impl BodyLimit {
+    fn new(bytes: Option<usize>) -> Self {
+        Self(bytes.map(|bytes| (bytes, HeaderValue::from(bytes))))
+    }
+
+    /// The most bytes kept; `None` keeps them all.
+    pub(crate) fn bytes(&self) -> Option<usize> {
+        self.0.as_ref().map(|(bytes, _)| *bytes)
+    }
+
+    /// The `Ping-Body-Limit` header value, when there is a limit.
+    pub(crate) fn header(&self) -> Option<HeaderValue> {
+        self.0.as_ref().map(|(_, header)| header.clone())
+    }
 }
 
 impl<S: CheckStore> PingLayer<S> {
@@ -65,8 +83,7 @@ impl<S: CheckStore> PingLayer<S> {
             store: Arc::new(store),
             settings: Settings {
                 prefix: Prefix::default(),
-                body_limit: Some(DEFAULT_BODY_LIMIT),
-                body_limit_header: Some(HeaderValue::from(DEFAULT_BODY_LIMIT)),
+                body_limit: BodyLimit::new(Some(DEFAULT_BODY_LIMIT)),
                 forwarded: ForwardedHeaders::default(),
                 body_timeout: None,
                 store_timeout: None,
@@ -98,15 +115,13 @@ impl<S: CheckStore> PingLayer<S> {
     /// Keeps at most `bytes` of each ping body; the rest is read and dropped
     /// as it arrives. `200`/`201` answers then carry `Ping-Body-Limit`.
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.settings.body_limit = Some(bytes);
-        self.settings.body_limit_header = Some(HeaderValue::from(bytes));
+        self.settings.body_limit = BodyLimit::new(Some(bytes));
         self
     }
 
     /// Keeps every ping body whole, however large: only for trusted clients.
     pub fn no_body_limit(mut self) -> Self {
-        self.settings.body_limit = None;
-        self.settings.body_limit_header = None;
+        self.settings.body_limit = BodyLimit::new(None);
         self
     }
 
@@ -234,7 +249,7 @@ impl<S: CheckStore> fmt::Debug for PingLayer<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PingLayer")
             .field("prefix", &self.settings.prefix)
-            .field("body_limit", &self.settings.body_limit)
+            .field("body_limit", &self.settings.body_limit.bytes())
             .field("forwarded", &self.settings.forwarded)
             .field("body_timeout", &self.settings.body_timeout)
             .field("store_timeout", &self.settings.store_timeout)

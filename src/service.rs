@@ -165,50 +165,63 @@ async fn answer_ping<S: CheckStore, B: Body>(
 ) -> Answer {
     let store = &*shared.store;
     let settings = &shared.settings;
-    let Some(lookup) = within(settings.store_timeout, store.resolve(target.as_target())).await
-    else {
-        return Answer::StoreTimedOut;
-    };
-    let check = match lookup {
-        Ok(Lookup::Found(check)) => Some(check),
-        Ok(Lookup::NotFound) if create && matches!(target, OwnedTarget::Slug { .. }) => None,
-        Ok(Lookup::NotFound) => return Answer::NotFound,
-        Ok(Lookup::Ambiguous) => return Answer::AmbiguousSlug,
-        Err(error) => return shared.store_failed(&error),
+    let store_timeout = settings.store_timeout;
+
+    // Where the ping goes: onto the check found, or into a check `create`
+    // makes (slug form with `?create=1` only).
+    let destination = match within(store_timeout, store.resolve(target.as_target())).await {
+        None => return Answer::StoreTimedOut,
+        Some(Err(error)) => return shared.store_failed(&error),
+        Some(Ok(Lookup::Ambiguous)) => return Answer::AmbiguousSlug,
+        Some(Ok(Lookup::Found(check))) => Destination::Check(check),
+        Some(Ok(Lookup::NotFound)) => match &target {
+            OwnedTarget::Slug { ping_key, slug } if create => {
+                Destination::Create { ping_key, slug }
+            }
+            _ => return Answer::NotFound,
+        },
     };
 
-    let body_limit = settings.body_limit;
-    ping.body = match within(settings.body_timeout, capture(body, body_limit)).await {
+    ping.body = match within(
+        settings.body_timeout,
+        capture(body, settings.body_limit.bytes()),
+    )
+    .await
+    {
         Some(Ok(body)) => body,
         Some(Err(_)) => return Answer::InvalidBody,
         None => return Answer::BodyTimedOut,
     };
 
-    let store_timeout = settings.store_timeout;
-    let created = match (check, &target) {
-        (Some(check), _) => match within(store_timeout, store.record(check, ping)).await {
-            Some(result) => result.map(|()| false),
-            None => return Answer::StoreTimedOut,
-        },
-        (None, OwnedTarget::Slug { ping_key, slug }) => {
+    let created = match destination {
+        Destination::Check(check) => within(store_timeout, store.record(check, ping))
+            .await
+            .map(|recorded| recorded.map(|()| false)),
+        Destination::Create { ping_key, slug } => {
             match within(store_timeout, store.create(ping_key, slug, ping)).await {
-                None => return Answer::StoreTimedOut,
-                Some(Ok(Creation::Created)) => Ok(true),
-                Some(Ok(Creation::Recorded)) => Ok(false),
+                None => None,
+                Some(Err(error)) => Some(Err(error)),
+                Some(Ok(Creation::Created)) => Some(Ok(true)),
+                Some(Ok(Creation::Recorded)) => Some(Ok(false)),
                 Some(Ok(Creation::Ambiguous)) => return Answer::AmbiguousSlug,
                 Some(Ok(Creation::NotFound)) => return Answer::NotFound,
-                Some(Err(error)) => Err(error),
             }
         }
-        (None, OwnedTarget::Uuid(_)) => return Answer::NotFound,
     };
     match created {
-        Ok(created) => Answer::Recorded {
+        None => Answer::StoreTimedOut,
+        Some(Ok(created)) => Answer::Recorded {
             created,
-            body_limit: settings.body_limit_header.clone(),
+            body_limit: settings.body_limit.header(),
         },
-        Err(error) => shared.store_failed(&error),
+        Some(Err(error)) => shared.store_failed(&error),
     }
+}
+
+/// Where a resolved ping is recorded.
+enum Destination<'t, Id> {
+    Check(Id),
+    Create { ping_key: &'t str, slug: &'t str },
 }
 
 impl<S: CheckStore> Shared<S> {
