@@ -15,7 +15,6 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::num::NonZeroUsize;
 use std::time::{Duration, SystemTime};
 
 use axum::extract::State;
@@ -56,65 +55,47 @@ fn parse_options() -> Result<Options, String> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let text = match flag.as_str() {
+            "--help" | "-h" => String::new(),
+            _ => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
+        };
         match flag.as_str() {
             "--listen" => {
-                let text = value()?;
                 options.listen = text.parse().map_err(|e| format!("--listen {text}: {e}"))?;
             }
-            "--checks" => options.checks = Some(value()?),
+            "--checks" => options.checks = Some(text),
             "--prefix" => {
-                let text = value()?;
                 options.prefix = Prefix::new(&text).map_err(|e| format!("--prefix {text}: {e}"))?;
             }
             "--body-limit" => {
-                options.body_limit = match value()?.as_str() {
+                options.body_limit = match text.as_str() {
                     "none" => None,
-                    n => Some(
-                        n.parse()
-                            .map_err(|_| format!("--body-limit {n}: not a number"))?,
-                    ),
+                    _ => Some(number(&flag, &text, "a number or none")?),
                 }
             }
             "--forwarded" => {
-                options.forwarded = match value()?.as_str() {
+                options.forwarded = match text.as_str() {
                     "none" => ForwardedHeaders::Ignore,
                     "leftmost" => ForwardedHeaders::Leftmost,
-                    n => ForwardedHeaders::TrustedProxies(
-                        n.parse::<NonZeroUsize>()
-                            .map_err(|_| format!("--forwarded {n}: none, leftmost or a count"))?,
-                    ),
+                    _ => ForwardedHeaders::TrustedProxies(number(
+                        &flag,
+                        &text,
+                        "none, leftmost or a count from 1",
+                    )?),
                 }
             }
-            "--database-url" => options.database_url = Some(value()?),
+            "--database-url" => options.database_url = Some(text),
             "--pool" => {
-                let n = value()?;
-                let n = n.parse().map_err(|_| format!("--pool {n}: not a number"))?;
-                options.store = options.store.max_connections(n);
-            }
-            "--batch" => {
-                let n = value()?;
-                let n = n
-                    .parse()
-                    .map_err(|_| format!("--batch {n}: not a number"))?;
-                options.store = options.store.max_batch(n);
-            }
-            "--writers" => {
-                let n = value()?;
-                let n = n
-                    .parse()
-                    .map_err(|_| format!("--writers {n}: not a number"))?;
-                options.store = options.store.writers(n);
-            }
-            "--store-timeout-ms" => {
-                let n = value()?;
-                let ms = n
-                    .parse()
-                    .map_err(|_| format!("--store-timeout-ms {n}: not a number"))?;
                 options.store = options
                     .store
-                    .call_timeout(Duration::from_millis(ms))
-                    .acquire_timeout(Duration::from_millis(ms));
+                    .max_connections(number(&flag, &text, "a number")?)
+            }
+            "--batch" => options.store = options.store.max_batch(number(&flag, &text, "a number")?),
+            "--writers" => options.store = options.store.writers(number(&flag, &text, "a number")?),
+            "--store-timeout-ms" => {
+                let limit =
+                    Duration::from_millis(number(&flag, &text, "a number of milliseconds")?);
+                options.store = options.store.call_timeout(limit).acquire_timeout(limit);
             }
             "--help" | "-h" => {
                 println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS]");
@@ -124,6 +105,12 @@ fn parse_options() -> Result<Options, String> {
         }
     }
     Ok(options)
+}
+
+/// A flag's value parsed as a number, or an error naming both.
+fn number<T: std::str::FromStr>(flag: &str, text: &str, what: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{flag} {text}: not {what}"))
 }
 
 /// One check of the `--checks` file.
