@@ -2,9 +2,7 @@
 //! output and its own routes, over real HTTP; and the other examples run.
 
 mod common;
-
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod support;
 
 use bytes::Bytes;
 use http::{Method, Request};
@@ -13,47 +11,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
-use common::{example_binary, RID};
-
-/// The example server, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(args: &[&str]) -> Server {
-    start_example("server", args)
-}
-
-fn start_example(name: &str, args: &[&str]) -> Server {
-    let mut child = Command::new(example_binary(name))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    // Keep draining the banner so the server never writes into a closed pipe.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let base = first
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|url| url.starts_with("http://"))
-        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
-        .to_owned();
-    Server { child, base }
-}
+use common::RID;
+use support::Server;
 
 async fn call(method: Method, url: &str, body: &'static str) -> (u16, String) {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
@@ -70,7 +29,7 @@ async fn call(method: Method, url: &str, body: &'static str) -> (u16, String) {
 }
 
 async fn checks(server: &Server) -> Vec<Value> {
-    let (status, body) = call(Method::GET, &format!("{}/checks", server.base), "").await;
+    let (status, body) = call(Method::GET, &format!("{}/checks", server.base()), "").await;
     assert_eq!(status, 200);
     serde_json::from_str::<Value>(&body)
         .unwrap()
@@ -95,8 +54,8 @@ fn seed_file() -> std::path::PathBuf {
 #[tokio::test]
 async fn seeded_checks_are_pinged_and_listed() {
     let seeds = seed_file();
-    let server = start(&["--checks", seeds.to_str().unwrap(), "--body-limit", "5"]);
-    let base = &server.base;
+    let server = Server::start(&["--checks", seeds.to_str().unwrap(), "--body-limit", "5"]);
+    let base = server.base();
 
     assert_eq!(
         call(
@@ -192,8 +151,8 @@ async fn seeded_checks_are_pinged_and_listed() {
 
 #[tokio::test]
 async fn the_apps_own_routes_and_404_are_the_apps() {
-    let server = start(&[]);
-    let base = &server.base;
+    let server = Server::start(&[]);
+    let base = server.base();
     assert_eq!(
         call(Method::GET, &format!("{base}/healthz"), "").await.0,
         200
@@ -215,7 +174,7 @@ async fn the_apps_own_routes_and_404_are_the_apps() {
 
 #[tokio::test]
 async fn prefix_and_forwarded_options() {
-    let server = start(&[
+    let server = Server::start(&[
         "--prefix",
         "/hc",
         "--forwarded",
@@ -223,7 +182,7 @@ async fn prefix_and_forwarded_options() {
         "--body-limit",
         "none",
     ]);
-    let base = &server.base;
+    let base = server.base();
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let request = Request::get(format!("{base}/hc/demo-ping-key/hourly-sync"))
         .header("x-forwarded-for", "198.51.100.1, 203.0.113.9")
@@ -253,8 +212,8 @@ async fn prefix_and_forwarded_options() {
 
 #[tokio::test]
 async fn the_hyper_example_answers_pings_and_its_own_requests() {
-    let server = start_example("hyper_server", &[]);
-    let base = &server.base;
+    let server = Server::start_example("hyper_server", &[]);
+    let base = server.base();
     assert_eq!(
         call(
             Method::POST,
@@ -273,8 +232,8 @@ async fn the_hyper_example_answers_pings_and_its_own_requests() {
 
 #[tokio::test]
 async fn the_custom_store_example_records_into_the_apps_own_jobs() {
-    let server = start_example("custom_store", &[]);
-    let base = &server.base;
+    let server = Server::start_example("custom_store", &[]);
+    let base = server.base();
     assert_eq!(
         call(
             Method::GET,

@@ -3,6 +3,7 @@
 //! Afterwards every acknowledged ping is in the store exactly once.
 
 mod common;
+mod support;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -13,10 +14,11 @@ use std::time::{Duration, Instant};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
-use common::{serve, Call, Fault, FaultStore};
+use common::{Call, Fault, FaultStore};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use support::serve;
 use tokio::sync::Mutex;
 use tower_ping::{MemoryStore, NewCheck, PingLayer, Target};
 use uuid::Uuid;

@@ -7,6 +7,7 @@
 //! recorded and the app sees nothing.
 
 mod common;
+mod support;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -15,7 +16,8 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{Method, Uri};
 use axum::Router;
-use common::{pings_recorded, serve};
+use common::pings_recorded;
+use support::serve;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower_ping::{Kind, LoggedPing, MemoryStore, NewCheck, PingLayer};

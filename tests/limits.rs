@@ -2,6 +2,7 @@
 //! flight, and what a panicking store gets its client.
 
 mod common;
+mod support;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,12 +13,11 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
-use common::{
-    pings_recorded, serve, Call, FailsMidway, Fault, FaultStore, NeverEnds, PanicsWhenRead,
-};
+use common::{pings_recorded, Call, FailsMidway, Fault, FaultStore, NeverEnds, PanicsWhenRead};
 use http::{Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Full};
+use support::serve;
 use tower::{service_fn, ServiceExt};
 use tower_layer::Layer;
 use tower_ping::{MemoryStore, NewCheck, PingLayer};

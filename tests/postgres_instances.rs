@@ -5,32 +5,16 @@
 mod support;
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
 
 use axum::http::StatusCode;
 use futures_util::future::join_all;
 use tower_ping::{NewCheck, PostgresStore, SqlStoreOptions};
 
-use support::{client, http};
+use support::{client, http, serve};
 
 const PINGS: usize = 4000;
 const CLIENTS: usize = 64;
 const KEY: &str = "shared-ping-key";
-
-async fn serve(store: PostgresStore) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = support::app(store);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
-    addr
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_number_every_ping_once() {
@@ -56,7 +40,10 @@ async fn two_instances_number_every_ping_once() {
                 .unwrap(),
         );
     }
-    let addrs = [serve(a.clone()).await, serve(b.clone()).await];
+    let addrs = [
+        serve(support::app(a.clone())).await,
+        serve(support::app(b.clone())).await,
+    ];
 
     let tasks = (0..CLIENTS).map(|c| {
         let uuids = uuids.clone();

@@ -2,6 +2,7 @@
 //! with the `healthchecks` crate's ping client, which no one here wrote.
 
 mod common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -22,23 +23,13 @@ type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Ful
 
 /// Serves an app with its own routes and a fallback, the layer on the outer
 /// router, and returns its address.
-async fn serve(store: MemoryStore) -> SocketAddr {
+async fn serve_app(store: MemoryStore) -> SocketAddr {
     let app = Router::new()
         .route("/", get(|| async { "home" }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "app 404") })
         .layer(PingLayer::new(store));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
+    support::serve(app).await
 }
 
 fn client() -> HttpClient {
@@ -76,7 +67,7 @@ fn store_with_check() -> MemoryStore {
 #[tokio::test]
 async fn pings_and_app_routes_share_one_server() {
     let store = store_with_check();
-    let addr = serve(store.clone()).await;
+    let addr = serve_app(store.clone()).await;
     let client = client();
 
     let (status, body) = call(
@@ -140,7 +131,7 @@ async fn pings_and_app_routes_share_one_server() {
 async fn hundreds_of_simultaneous_pings_get_distinct_gap_free_numbers() {
     const PINGS: u64 = 500;
     let store = store_with_check();
-    let addr = serve(store.clone()).await;
+    let addr = serve_app(store.clone()).await;
     let client = client();
     let tasks: Vec<_> = (0..PINGS)
         .map(|i| {
@@ -177,7 +168,7 @@ async fn hundreds_of_simultaneous_pings_get_distinct_gap_free_numbers() {
 #[tokio::test]
 async fn the_healthchecks_crate_client_is_understood() {
     let store = store_with_check();
-    let addr = serve(store.clone()).await;
+    let addr = serve_app(store.clone()).await;
     let run = Uuid::new_v4();
     let ok = tokio::task::spawn_blocking(move || {
         let client =

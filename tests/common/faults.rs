@@ -1,15 +1,13 @@
 //! Fixtures of the hardening tests: a store that injects faults, bodies that
-//! misbehave, and a real server on loopback.
+//! misbehave.
 #![allow(dead_code)] // each test file uses its own part
 
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
 use bytes::Bytes;
 use http_body::{Body, Frame};
 use tokio::sync::Semaphore;
@@ -202,21 +200,4 @@ impl Body for PanicsWhenRead {
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         panic!("injected panic")
     }
-}
-
-/// Serves `app` on 127.0.0.1 with the peer address as `ConnectInfo`.
-pub async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("local address");
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("server runs");
-    });
-    addr
 }

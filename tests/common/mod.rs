@@ -1,5 +1,7 @@
-//! Shared test fixtures: a store with known checks, an inner service that
-//! remembers what reached it, and a one-shot call through the layer.
+//! In-process test fixtures: a store with known checks, an inner service that
+//! remembers what reached it, a one-shot call through the layer, and faulty
+//! stores and bodies. (Real servers, example processes and databases are in
+//! `tests/support`.)
 #![allow(dead_code, unreachable_pub)]
 
 mod faults;
@@ -188,20 +190,4 @@ impl<S: CheckStore> CheckStore for Counting<S> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.store.create(ping_key, slug, ping).await
     }
-}
-
-/// The path of a built example binary. `cargo test` builds the examples
-/// before it runs any test, next to the test binaries' `deps` folder.
-pub fn example_binary(name: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test` (which builds the examples) or `cargo build --examples` first",
-        path.display()
-    );
-    path
 }

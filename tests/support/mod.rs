@@ -1,5 +1,7 @@
-//! What the integration tests share: where the databases are, and how to
-//! send a request through a layer.
+//! What the tests of real processes and databases share: where the
+//! databases are, the example binaries run as servers, an HTTP client, and
+//! how to send a request through a layer. (In-process fixtures of the layer
+//! itself are in `tests/common`.)
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -114,6 +116,24 @@ pub fn app<S: CheckStore>(store: S) -> Router {
         .layer(PingLayer::new(store))
 }
 
+/// Serves `app` on a free loopback port, with connect info, in the
+/// background; returns its address.
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("server runs");
+    });
+    addr
+}
+
 /// Sends `method uri` with `body` through `app`; returns status and body.
 pub async fn send(app: &Router, method: &str, uri: &str, body: &[u8]) -> (StatusCode, String) {
     let mut request = Request::builder()
@@ -141,20 +161,20 @@ pub async fn get_status(app: &Router, uri: &str) -> StatusCode {
     send(app, "GET", uri, b"").await.0
 }
 
-/// The example server binary, which `cargo test` builds with the tests.
-pub fn example_server() -> PathBuf {
+/// The path of a built example, which `cargo test` builds with the tests.
+pub fn example_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/<test> -> target/<profile>/examples/server
+    // target/<profile>/deps/<test> -> target/<profile>/examples/<name>
     let path = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("the test binary sits in target/<profile>/deps")
         .join("examples")
-        .join(format!("server{}", std::env::consts::EXE_SUFFIX));
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
         "{} is missing: run the whole suite (`cargo test --all-features` builds the examples) \
-         or `cargo build --all-features --example server` first",
+         or `cargo build --all-features --examples` first",
         path.display()
     );
     path
@@ -169,8 +189,14 @@ pub struct Server {
 impl Server {
     /// Starts the example server on a free loopback port with `args`.
     pub fn start(args: &[&str]) -> Server {
+        Self::start_example("server", args)
+    }
+
+    /// Starts the example `name` on a free loopback port with `args`: it
+    /// prints `... http://ADDR` as its first line.
+    pub fn start_example(name: &str, args: &[&str]) -> Server {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(example_server())
+        let mut child = std::process::Command::new(example_binary(name))
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(std::process::Stdio::piped())
@@ -191,6 +217,11 @@ impl Server {
         // Keep draining the banner so the server never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
         Server { child, addr }
+    }
+
+    /// `http://ADDR`, for building URLs.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
     }
 
     /// SIGKILL, and wait for it to be gone.
