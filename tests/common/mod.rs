@@ -125,6 +125,11 @@ pub async fn send<S: CheckStore>(
     }
 }
 
+/// Sends a bodiless `GET uri` through `layer` in front of a fresh [`Inner`].
+pub async fn get_via<S: CheckStore>(layer: &PingLayer<S>, uri: &str) -> Answer {
+    send(layer, &Inner::default(), get(uri)).await
+}
+
 pub fn get(uri: &str) -> Request<Full<Bytes>> {
     request(Method::GET, uri, "")
 }

@@ -12,10 +12,9 @@ async fn rid_is_recorded_in_any_case() {
         "5CA1ab1e-0000-4000-8000-00000000C0dE",
     ] {
         let store = seeded_store();
-        let answer = send(
+        let answer = get_via(
             &PingLayer::new(store.clone()),
-            &Inner::default(),
-            get(&format!("/ping/{UUID}/start?rid={rid}")),
+            &format!("/ping/{UUID}/start?rid={rid}"),
         )
         .await;
         assert_eq!(answer.status.as_u16(), 200, "{rid}");
@@ -31,10 +30,9 @@ async fn rid_is_recorded_in_any_case() {
 async fn query_values_are_percent_decoded() {
     let store = seeded_store();
     let encoded = RID.replace('-', "%2d");
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get(&format!("/ping/{UUID}?rid={encoded}")),
+        &format!("/ping/{UUID}?rid={encoded}"),
     )
     .await;
     assert_eq!(answer.status.as_u16(), 200);
@@ -45,20 +43,10 @@ async fn query_values_are_percent_decoded() {
 async fn repeated_parameter_last_one_wins() {
     let store = seeded_store();
     let layer = PingLayer::new(store.clone());
-    let answer = send(
-        &layer,
-        &Inner::default(),
-        get(&format!("/ping/{UUID}?rid=junk&rid={RID}")),
-    )
-    .await;
+    let answer = get_via(&layer, &format!("/ping/{UUID}?rid=junk&rid={RID}")).await;
     assert_eq!(answer.status.as_u16(), 200);
     assert_eq!(pings(&store, UUID)[0].rid, Some(uuid(RID)));
-    let answer = send(
-        &layer,
-        &Inner::default(),
-        get(&format!("/ping/{UUID}?rid={RID}&rid=junk")),
-    )
-    .await;
+    let answer = get_via(&layer, &format!("/ping/{UUID}?rid={RID}&rid=junk")).await;
     assert_eq!(
         (answer.status.as_u16(), answer.body.as_str()),
         (400, "invalid uuid format")
@@ -76,12 +64,7 @@ async fn empty_or_malformed_rid_is_invalid_uuid_format_and_records_nothing() {
         "5ca1ab1e-0000-4000-8000-00000000c0de0",
         "5ca1ab1e00004000800000000000c0de",
     ] {
-        let answer = send(
-            &layer,
-            &Inner::default(),
-            get(&format!("/ping/{UUID}?rid={rid}")),
-        )
-        .await;
+        let answer = get_via(&layer, &format!("/ping/{UUID}?rid={rid}")).await;
         assert_eq!(
             (answer.status.as_u16(), answer.body.as_str()),
             (400, "invalid uuid format"),
@@ -95,12 +78,7 @@ async fn empty_or_malformed_rid_is_invalid_uuid_format_and_records_nothing() {
 async fn create_makes_a_missing_check_and_answers_201() {
     let store = seeded_store();
     let layer = PingLayer::new(store.clone());
-    let answer = send(
-        &layer,
-        &Inner::default(),
-        get(&format!("/ping/{KEY}/new-job/start?create=1")),
-    )
-    .await;
+    let answer = get_via(&layer, &format!("/ping/{KEY}/new-job/start?create=1")).await;
     assert_eq!(
         (answer.status.as_u16(), answer.body.as_str()),
         (201, "Created")
@@ -117,12 +95,7 @@ async fn create_makes_a_missing_check_and_answers_201() {
     assert_eq!(created.state.n_pings, 1);
     assert!(created.state.last_start.is_some());
     // The second time it exists: a plain 200.
-    let answer = send(
-        &layer,
-        &Inner::default(),
-        get(&format!("/ping/{KEY}/new-job?create=1")),
-    )
-    .await;
+    let answer = get_via(&layer, &format!("/ping/{KEY}/new-job?create=1")).await;
     assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "OK"));
     assert_eq!(store.check(created.uuid).unwrap().state.status, Status::Up);
 }
@@ -132,12 +105,7 @@ async fn create_must_be_exactly_one() {
     let store = seeded_store();
     let layer = PingLayer::new(store.clone());
     for value in ["true", "01", "", "yes"] {
-        let answer = send(
-            &layer,
-            &Inner::default(),
-            get(&format!("/ping/{KEY}/other?create={value}")),
-        )
-        .await;
+        let answer = get_via(&layer, &format!("/ping/{KEY}/other?create={value}")).await;
         assert_eq!(answer.status.as_u16(), 404, "{value:?}");
     }
     assert_eq!(store.checks().len(), 3);
@@ -146,10 +114,9 @@ async fn create_must_be_exactly_one() {
 #[tokio::test]
 async fn create_never_creates_for_an_unknown_ping_key() {
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get("/ping/unknownkey/job?create=1"),
+        "/ping/unknownkey/job?create=1",
     )
     .await;
     assert_eq!(
@@ -163,10 +130,9 @@ async fn create_never_creates_for_an_unknown_ping_key() {
 async fn create_works_for_a_known_key_with_no_checks_yet() {
     let store = MemoryStore::new();
     store.add_ping_key("fresh-key");
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get("/ping/fresh-key/first?create=1"),
+        "/ping/fresh-key/first?create=1",
     )
     .await;
     assert_eq!(answer.status.as_u16(), 201);
@@ -176,10 +142,9 @@ async fn create_works_for_a_known_key_with_no_checks_yet() {
 #[tokio::test]
 async fn create_is_ignored_on_the_uuid_form() {
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get(&format!("/ping/{UNKNOWN_UUID}?create=1")),
+        &format!("/ping/{UNKNOWN_UUID}?create=1"),
     )
     .await;
     assert_eq!(answer.status.as_u16(), 404);
@@ -205,10 +170,9 @@ async fn store_without_create_support_answers_not_found() {
         }
     }
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(NoCreate(store.clone())),
-        &Inner::default(),
-        get(&format!("/ping/{KEY}/job?create=1")),
+        &format!("/ping/{KEY}/job?create=1"),
     )
     .await;
     assert_eq!(
@@ -221,10 +185,9 @@ async fn store_without_create_support_answers_not_found() {
 #[tokio::test]
 async fn other_parameters_are_ignored() {
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get(&format!("/ping/{UUID}?foo=bar&ridx=1&create2=1&%zz")),
+        &format!("/ping/{UUID}?foo=bar&ridx=1&create2=1&%zz"),
     )
     .await;
     assert_eq!(answer.status.as_u16(), 200);

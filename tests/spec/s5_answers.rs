@@ -22,26 +22,19 @@ fn assert_plain_headers(answer: &Answer) {
 #[tokio::test]
 async fn recorded_is_200_ok_with_ping_body_limit() {
     let store = seeded_store();
-    let answer = send(
-        &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get(&format!("/ping/{UUID}")),
-    )
-    .await;
+    let answer = get_via(&PingLayer::new(store.clone()), &format!("/ping/{UUID}")).await;
     assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "OK"));
     assert_plain_headers(&answer);
     assert_eq!(answer.header("ping-body-limit"), Some("10000"));
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()).body_limit(123),
-        &Inner::default(),
-        get(&format!("/ping/{UUID}")),
+        &format!("/ping/{UUID}"),
     )
     .await;
     assert_eq!(answer.header("ping-body-limit"), Some("123"));
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store).no_body_limit(),
-        &Inner::default(),
-        get(&format!("/ping/{UUID}")),
+        &format!("/ping/{UUID}"),
     )
     .await;
     assert_eq!(answer.header("ping-body-limit"), None);
@@ -50,10 +43,9 @@ async fn recorded_is_200_ok_with_ping_body_limit() {
 #[tokio::test]
 async fn created_is_201_created_with_ping_body_limit() {
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store),
-        &Inner::default(),
-        get(&format!("/ping/{KEY}/fresh?create=1")),
+        &format!("/ping/{KEY}/fresh?create=1"),
     )
     .await;
     assert_eq!(
@@ -73,7 +65,7 @@ async fn no_such_check_or_ping_key_is_404_not_found() {
         format!("/ping/{KEY}/nope"),
         "/ping/nokey/backup".to_owned(),
     ] {
-        let answer = send(&layer, &Inner::default(), get(&uri)).await;
+        let answer = get_via(&layer, &uri).await;
         assert_eq!(
             (answer.status.as_u16(), answer.body.as_str()),
             (404, "not found"),
@@ -88,10 +80,9 @@ async fn no_such_check_or_ping_key_is_404_not_found() {
 #[tokio::test]
 async fn shared_slug_is_409_ambiguous_slug_and_records_nothing() {
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get(&format!("/ping/{KEY}/twin/fail")),
+        &format!("/ping/{KEY}/twin/fail"),
     )
     .await;
     assert_eq!(
@@ -106,18 +97,13 @@ async fn shared_slug_is_409_ambiguous_slug_and_records_nothing() {
 async fn invalid_url_format_and_invalid_uuid_format_are_400() {
     let store = seeded_store();
     let layer = PingLayer::new(store.clone());
-    let answer = send(&layer, &Inner::default(), get(&format!("/ping/{UUID}/300"))).await;
+    let answer = get_via(&layer, &format!("/ping/{UUID}/300")).await;
     assert_eq!(
         (answer.status.as_u16(), answer.body.as_str()),
         (400, "invalid url format")
     );
     assert_plain_headers(&answer);
-    let answer = send(
-        &layer,
-        &Inner::default(),
-        get(&format!("/ping/{UUID}?rid=nope")),
-    )
-    .await;
+    let answer = get_via(&layer, &format!("/ping/{UUID}?rid=nope")).await;
     assert_eq!(
         (answer.status.as_u16(), answer.body.as_str()),
         (400, "invalid uuid format")
@@ -176,7 +162,7 @@ async fn store_failure_is_503_and_the_detail_goes_to_the_hook_only() {
     let hook_seen = seen.clone();
     let layer = PingLayer::new(Broken)
         .on_store_error(move |e: &Outage| hook_seen.lock().unwrap().push(e.to_string()));
-    let answer = send(&layer, &Inner::default(), get(&format!("/ping/{UUID}"))).await;
+    let answer = get_via(&layer, &format!("/ping/{UUID}")).await;
     assert_eq!(
         (answer.status.as_u16(), answer.body.as_str()),
         (503, "store unavailable")
@@ -240,22 +226,16 @@ async fn checks_run_in_order_preflight_method_grammar_rid_store() {
         0,
         "malformed input is judged before the store is called"
     );
-    let answer = send(
-        &layer,
-        &Inner::default(),
-        get(&format!("/ping/{UNKNOWN_UUID}?rid={RID}")),
-    )
-    .await;
+    let answer = get_via(&layer, &format!("/ping/{UNKNOWN_UUID}?rid={RID}")).await;
     assert_eq!(answer.status.as_u16(), 404);
     assert_eq!(store.calls(), 1);
 }
 
 #[tokio::test]
 async fn unknown_uuid_with_exit_status_over_255_is_400_not_404() {
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(MemoryStore::new()),
-        &Inner::default(),
-        get(&format!("/ping/{UNKNOWN_UUID}/256")),
+        &format!("/ping/{UNKNOWN_UUID}/256"),
     )
     .await;
     assert_eq!(

@@ -27,10 +27,9 @@ async fn non_utf8_body_with_keyword_filters_is_recorded_not_a_500() {
 #[tokio::test]
 async fn rid_with_encoded_newline_is_400() {
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get(&format!("/ping/{UUID}?rid={RID}%0A")),
+        &format!("/ping/{UUID}?rid={RID}%0A"),
     )
     .await;
     assert_eq!(
@@ -43,10 +42,9 @@ async fn rid_with_encoded_newline_is_400() {
 #[tokio::test]
 async fn create_with_exit_status_over_255_creates_nothing() {
     let store = seeded_store();
-    let answer = send(
+    let answer = get_via(
         &PingLayer::new(store.clone()),
-        &Inner::default(),
-        get(&format!("/ping/{KEY}/brand-new/256?create=1")),
+        &format!("/ping/{KEY}/brand-new/256?create=1"),
     )
     .await;
     assert_eq!(
