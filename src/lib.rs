@@ -56,6 +56,9 @@
 //!   `PingLayer::store_timeout`. The core depends on no runtime without it.
 //! - `sqlite`: [`SqliteStore`], on sqlx with a bundled SQLite.
 //! - `postgres`: [`PostgresStore`], on sqlx.
+//! - `cron`: [`CronSchedule`], cron expressions in IANA time zones evaluated
+//!   as healthchecks' cronsim evaluates them, on jiff with its bundled time
+//!   zone database.
 //!
 //! The SQL stores re-export the [`sqlx`] they are built on, for its connect
 //! options and pools.
@@ -70,6 +73,8 @@ mod body_capture;
 mod check;
 mod client;
 mod concurrency;
+#[cfg(feature = "cron")]
+mod cron;
 mod future;
 mod grammar;
 mod layer;
@@ -89,6 +94,9 @@ pub use async_trait::async_trait;
 pub use body::ResponseBody;
 pub use check::{Check, LoggedPing, NewCheck, DEFAULT_PING_LOG_LIMIT};
 pub use client::ForwardedHeaders;
+#[cfg(feature = "cron")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cron")))]
+pub use cron::{CronError, CronSchedule};
 pub use future::ResponseFuture;
 pub use grammar::{classify, InvalidPrefix, PingPath, Prefix, Route, Signal, Target};
 pub use layer::{PingLayer, DEFAULT_BODY_LIMIT};
