@@ -20,12 +20,15 @@ as \\\\, \\t, \\n and \\r.
 "next" is `next(CronSim(expression, after.astimezone(ZoneInfo(zone))))`,
 iterated again while the tick is not strictly after `after` (cronsim can
 answer a tick before `after` when started in the second copy of a repeated
-hour; SPEC section 8 wants the next one). Iterating can go round in circles:
-in real-time mode, stepping into the second copy of a repeated hour that does
-not start on the hour (Pacific/Chatham, Australia/Lord_Howe), cronsim's
-"back to minute 0" lands before the repeated span, in the first copy, and it
-finds the same ticks again. When a tick is not later than the one before it,
-"next" is instead the first real minute after `after` whose wall time matches. Expressions without exactly 5
+hour; SPEC section 8 wants the next one). cronsim can also go round in
+circles: in real-time mode, stepping into the second copy of a repeated span
+that does not start on the hour (Pacific/Chatham, Australia/Lord_Howe) or
+that crosses midnight (America/St_Johns before 2011), its "back to minute 0"
+or "back to midnight" lands in the first copy, before the span, and it finds
+the same ticks again (or, inside one search, never returns). When a tick is
+not later than the one before it, or a search comes back to a state it was
+in, "next" is instead the first real minute after `after` whose wall time
+matches. Expressions without exactly 5
 fields are "error": cronsim also takes 6 (with seconds), the SPEC only 5.
 """
 import bisect
@@ -194,7 +197,7 @@ def cronsim_next(expr, zone, after):
     except Exception:
         return "error"
     try:
-        it = CronSim(expr, after.astimezone(tz))
+        it = WatchedCronSim(expr, after.astimezone(tz))
     except Exception:
         return "error"
     previous = None
@@ -204,29 +207,56 @@ def cronsim_next(expr, zone, after):
             if tick > after:
                 return tick.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             if previous is not None and tick <= previous:
-                # cronsim goes round in circles (seen stepping into the second
-                # copy of a repeated hour that does not start on the hour):
-                # the first real minute after `after` whose wall time matches.
-                FALLBACKS.append((expr, zone, after))
-                return first_real_minute(it, tz, after)
+                raise Cycle
             previous = tick
     except StopIteration:
         return "none"
+    except Cycle:
+        # The first real minute after `after` whose wall time matches.
+        FALLBACKS.append((expr, zone, after))
+        return first_real_minute(it, tz, after)
 
 
 FALLBACKS = []
 
 
+class Cycle(Exception):
+    """cronsim goes round in circles: it would never answer."""
+
+
+class WatchedCronSim(CronSim):
+    """cronsim, stopped when one search comes back to where it already was
+    (its loop would never end). Only watches; changes nothing."""
+
+    def __next__(self):
+        self.seen = set()
+        return super().__next__()
+
+    def advance_month(self):
+        state = (self.dt.replace(tzinfo=None), self.dt.fold)
+        if state in self.seen:
+            raise Cycle
+        self.seen.add(state)
+        return super().advance_month()
+
+
 def first_real_minute(sim, tz, after):
+    """Minute by minute through real time; a day that cannot match is
+    crossed in one jump that stops 3 hours short of its wall-clock end, more
+    than any clock change skips."""
     t = after.replace(microsecond=0) + timedelta(seconds=1)
     t += timedelta(seconds=-t.second % 60)  # offsets are whole minutes since 1970
-    for _ in range(3 * 1440):
+    end = t + timedelta(days=2 * 366)
+    while t < end:
         w = t.astimezone(tz)
-        if (w.minute in sim.minutes and w.hour in sim.hours and w.month in sim.months
-                and sim.match_day(w.date())):
+        if w.month not in sim.months or not sim.match_day(w.date()):
+            left = 24 * 60 - (w.hour * 60 + w.minute)
+            t += timedelta(minutes=max(1, left - 180))
+        elif w.hour in sim.hours and w.minute in sim.minutes:
             return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-        t += timedelta(minutes=1)
-    raise RuntimeError("no real minute matches within 3 days")
+        else:
+            t += timedelta(minutes=1)
+    raise RuntimeError("no real minute matches within 2 years")
 
 
 def stamp(t):
@@ -331,6 +361,16 @@ def main():
         minute = rng.choice(["*", "*/7", "*/5", "*/20", "15-50/5", "0"])
         start = instant - timedelta(seconds=rng.randint(1, 1800))
         add(f"{minute} {hours} * * *", zone, start.replace(microsecond=rng.randrange(1_000_000)))
+    # Real-time jobs whose day starts in a repeated span that crosses midnight
+    # (St John's moved its clocks at 00:01 until 2011).
+    midnight_spans = [t for t in table["America/St_Johns"] if t[2] < t[1] and t[0].year < 2011]
+    for _ in range(60):
+        instant, before, after = rng.choice(midnight_spans)
+        day = (instant + before).day
+        minute = rng.choice(["19,45", "*/20", "30", "*/7", "0"])
+        days = rng.choice([f"{day} * *", f"* * {(instant + before).isoweekday() % 7}", f"{day} */5 *"])
+        start = instant - timedelta(seconds=rng.randint(60, 3 * 86400))
+        add(f"{minute} * {days}", "America/St_Johns", start.replace(microsecond=rng.randrange(1_000_000)))
     # The SPEC's golden cases and other facts from cronsim's tests.
     for expr, zone, after in [
         ("0 3 * * *", "Europe/Riga", datetime(2021, 3, 27, 12, tzinfo=UTC)),

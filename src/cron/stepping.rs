@@ -25,7 +25,7 @@ use super::wall::{self, HORIZON_YEARS};
 pub(super) struct Zone<'a>(pub(super) &'a TimeZone);
 
 /// Python's aware `datetime` to the second.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Aware {
     wall: Civil,
     fold: bool,
@@ -120,19 +120,36 @@ pub(super) fn next_after(expr: &Expr, zone: Zone<'_>, after: i64) -> Option<i64>
     };
     let mut previous = None;
     loop {
-        search.next()?;
+        match search.next() {
+            Step::Found => {}
+            Step::Exhausted => return None,
+            Step::Circling => return first_real_minute(expr, zone, after),
+        }
         let instant = zone.instant(search.now.wall, search.now.fold)?;
         if instant > after {
             return Some(instant);
         }
-        // Stepping into the second copy of a repeated hour that does not start
-        // on the hour (Chatham, Lord Howe), cronsim's "back to minute 0" lands
-        // in the first copy and it finds the same ticks forever.
+        // Ticks that stop moving forward come round again: cronsim would
+        // iterate forever.
         if previous.is_some_and(|previous| instant <= previous) {
             return first_real_minute(expr, zone, after);
         }
         previous = Some(instant);
     }
+}
+
+/// How one of cronsim's `__next__` calls ends.
+enum Step {
+    /// A tick, in `Search::now`.
+    Found,
+    /// No tick within the horizon (or Python's years): `StopIteration`.
+    Exhausted,
+    /// The search came back to a state it was in, so it would never end:
+    /// stepping into the second copy of a repeated span that does not start
+    /// on the hour (Chatham, Lord Howe) or crosses midnight (St John's before
+    /// 2011), "back to minute 0" or "back to midnight" lands in the first
+    /// copy, before the span.
+    Circling,
 }
 
 /// The first instant after `after` at which the zone's clock reads a
@@ -174,21 +191,39 @@ impl Search<'_> {
     }
 
     /// One `__next__`: a second forward, then fields until all match.
-    fn next(&mut self) -> Option<()> {
-        self.tick(1)?;
+    fn next(&mut self) -> Step {
+        if self.tick(1).is_none() {
+            return Step::Exhausted;
+        }
         let start_year = self.now.wall.year;
+        // Brent's cycle detection over the states each round starts from:
+        // one saved state, compared every round, saved anew at powers of two.
+        let (mut saved, mut power, mut rounds) = (self.now, 1u32, 0u32);
         loop {
             self.advance_month();
             if !self.now.wall.in_python_range() || self.now.wall.year > start_year + HORIZON_YEARS {
-                return None;
+                return Step::Exhausted;
             }
-            if self.advance_day() || self.advance_hour()? || self.advance_minute()? {
-                continue;
+            let advanced = (|| {
+                Some(
+                    self.advance_day()
+                        || self.advance_hour()?
+                        || self.advance_minute()?
+                        || self.advance_second()?,
+                )
+            })();
+            match advanced {
+                None => return Step::Exhausted,
+                Some(false) => return Step::Found,
+                Some(true) => {}
             }
-            if self.advance_second()? {
-                continue;
+            if self.now == saved {
+                return Step::Circling;
             }
-            return Some(());
+            rounds += 1;
+            if rounds == power {
+                (saved, power, rounds) = (self.now, power.saturating_mul(2), 0);
+            }
         }
     }
 

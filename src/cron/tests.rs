@@ -81,6 +81,47 @@ fn strictly_after_a_tick_itself() {
 }
 
 #[test]
+fn where_cronsim_goes_round_in_circles_the_first_real_matching_minute() {
+    // Chatham falls back from 03:45 to 02:45. From the second copy's 02:45,
+    // cronsim goes back to 02:00, which is before the span, and finds the
+    // first copy's 03:00-03:42 again, forever. The next real 03:xx is the
+    // second copy's 03:00+12:45.
+    let after = utc(2025, 4, 5, 13, 59) + Duration::from_secs(59);
+    assert_eq!(
+        next("*/7 3/3 * * *", "Pacific/Chatham", after),
+        Some(utc(2025, 4, 5, 14, 15))
+    );
+    // St John's fell back from 00:01 to 23:01 the day before: midnight of
+    // 1 November is in the first copy, and cronsim's search never returns.
+    // The clock next reads a matching minute at 00:19-03:30 (03:49Z).
+    let after = utc(2009, 10, 6, 11, 41) + Duration::from_secs(22);
+    assert_eq!(
+        next("19,45 * 28 */5 7", "America/St_Johns", after),
+        Some(utc(2009, 11, 1, 3, 49))
+    );
+}
+
+#[test]
+fn python_whitespace_and_case() {
+    let after = utc(2024, 1, 1, 0, 0); // a Monday
+                                       // U+001C-U+001F separate fields for Python's str.split, not for Rust's.
+    assert_eq!(
+        next("0\u{1c}3 * * *", "UTC", after),
+        Some(utc(2024, 1, 1, 3, 0))
+    );
+    assert_eq!(
+        next("0\u{3000}3 * * *", "UTC", after),
+        Some(utc(2024, 1, 1, 3, 0))
+    );
+    // Unicode upper-casing: the long s is S.
+    assert_eq!(
+        next("0 0 * * \u{17f}un", "UTC", after),
+        Some(utc(2024, 1, 7, 0, 0))
+    );
+    assert!(CronSchedule::new("0\u{200b}3 * * *", "UTC").is_err());
+}
+
+#[test]
 fn day_fields_both_must_match_when_either_starts_with_a_star() {
     // The 13th that is a Friday: 2024-09-13.
     let after = utc(2024, 1, 1, 0, 0);
