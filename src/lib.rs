@@ -62,7 +62,24 @@
 //!
 //! The SQL stores re-export the [`sqlx`] they are built on, for its connect
 //! options and pools.
-
+// Without its feature an item is not in the crate, so its link goes to docs.rs.
+#![doc = ""]
+#![cfg_attr(
+    not(feature = "sqlite"),
+    doc = "[`SqliteStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.SqliteStore.html"
+)]
+#![cfg_attr(
+    not(feature = "postgres"),
+    doc = "[`PostgresStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.PostgresStore.html"
+)]
+#![cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    doc = "[`sqlx`]: https://docs.rs/sqlx/0.9"
+)]
+#![cfg_attr(
+    not(feature = "cron"),
+    doc = "[`CronSchedule`]: https://docs.rs/tower-ping/latest/tower_ping/struct.CronSchedule.html"
+)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
