@@ -66,11 +66,13 @@ fn classify_n(what: &str, shape: &str, n: usize) {
 fn layer_n(what: &str, shape: &str, n: usize) {
     let waker = drive::noop_waker();
     let store = MemoryStore::new();
-    store.add_check(
-        NewCheck::new("DB backup")
-            .uuid(Uuid::parse_str("5ca1ab1e-0000-4000-8000-00000000c0de").unwrap())
-            .ping_key("fqOOd6-F4MMNuCEnzTU01w"),
-    );
+    store
+        .add_check(
+            NewCheck::new("DB backup")
+                .uuid(Uuid::parse_str("5ca1ab1e-0000-4000-8000-00000000c0de").unwrap())
+                .ping_key("fqOOd6-F4MMNuCEnzTU01w"),
+        )
+        .unwrap();
     let mut bare = drive::app();
     let mut layered = PingLayer::new(store).layer(drive::app());
     let path = match shape {

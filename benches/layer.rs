@@ -31,11 +31,13 @@ const SLUG_PING: &str = "/ping/fqOOd6-F4MMNuCEnzTU01w/db-backup";
 fn layer(c: &mut Criterion) {
     let waker = noop_waker();
     let store = MemoryStore::new();
-    store.add_check(
-        NewCheck::new("DB backup")
-            .uuid(Uuid::parse_str(UUID).unwrap())
-            .ping_key("fqOOd6-F4MMNuCEnzTU01w"),
-    );
+    store
+        .add_check(
+            NewCheck::new("DB backup")
+                .uuid(Uuid::parse_str(UUID).unwrap())
+                .ping_key("fqOOd6-F4MMNuCEnzTU01w"),
+        )
+        .unwrap();
     let mut bare = app();
     let mut layered = PingLayer::new(store.clone()).layer(app());
     // The answers the timed loops get, checked once before timing them.

@@ -41,7 +41,9 @@ async fn main() -> std::io::Result<()> {
         }
     };
     let store = MemoryStore::new();
-    let uuid = store.add_check(NewCheck::new("Nightly backup").ping_key("demo-ping-key"));
+    let uuid = store
+        .add_check(NewCheck::new("Nightly backup").ping_key("demo-ping-key"))
+        .unwrap();
     let layer = PingLayer::new(store);
 
     let listener = tokio::net::TcpListener::bind(&listen).await?;

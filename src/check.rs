@@ -1,8 +1,9 @@
 //! Checks as stores keep them: how one is defined, what a store reports of
-//! it, and the entries of its ping log.
+//! it, the entries of its ping log, and its flips.
 
+use std::fmt;
 use std::net::IpAddr;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::uri::Scheme;
@@ -12,25 +13,42 @@ use uuid::Uuid;
 use crate::ping::Ping;
 use crate::slug::slugify;
 use crate::state::{
-    AllowedMethods, CheckRules, CheckState, KeywordFilter, Kind, Status, Transition,
+    status_at, AllowedMethods, CheckRules, CheckState, Flip, KeywordFilter, Kind, Schedule, Status,
+    StatusAt, Transition,
 };
 
 /// How many pings a check's log keeps by default.
 pub const DEFAULT_PING_LOG_LIMIT: usize = 100;
 
-/// A check to add to a store.
+/// A check to define in a store: added when the store does not have it,
+/// redefined when it does.
+///
+/// Which check it is: the one with its UUID when [`uuid`](Self::uuid) was
+/// set; otherwise the one of its project (ping key) with its slug. So an app
+/// that declares its checks in code on every start redefines them instead of
+/// adding copies. A check that is new to the store starts in
+/// [`initial`](Self::initial) (new, unless set) with a random UUID unless one
+/// was given; an existing one keeps its state and pings and takes the new
+/// name, slug, ping key and rules.
 ///
 /// ```
+/// use std::time::Duration;
 /// use tower_ping::NewCheck;
 ///
-/// let check = NewCheck::new("Café Backup").ping_key("ab12cd34ef56gh78ij90kl").post_only();
+/// let check = NewCheck::new("Café Backup")
+///     .ping_key("ab12cd34ef56gh78ij90kl")
+///     .timeout(Duration::from_secs(3600))
+///     .grace(Duration::from_secs(600))
+///     .post_only();
 /// assert_eq!(check.slug, "cafe-backup");
 /// assert_eq!(check.ping_key.as_deref(), Some("ab12cd34ef56gh78ij90kl"));
+/// assert_eq!(check.rules.schedule.period(), Some(Duration::from_secs(3600)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NewCheck {
-    /// The check's UUID: random unless set.
-    pub uuid: Uuid,
+    /// The check's UUID, when the app chose it; it then names the check.
+    pub uuid: Option<Uuid>,
     /// A human name.
     pub name: String,
     /// The slug for `/<ping-key>/<slug>` pings: derived from the name unless set.
@@ -38,29 +56,32 @@ pub struct NewCheck {
     /// The ping key of the check's project; without one, the check answers to
     /// its UUID only.
     pub ping_key: Option<String>,
-    /// The starting status: [`Status::New`], or [`Status::Paused`].
-    pub status: Status,
-    /// How the check reads its pings.
+    /// How the check reads its pings, its schedule and grace.
     pub rules: CheckRules,
+    /// The state the check starts in when it is new to the store (ignored
+    /// when it exists): new unless set, e.g. paused, or up since a given
+    /// last ping. Its `alert_after` is computed by the store.
+    pub initial: CheckState,
 }
 
 impl NewCheck {
-    /// A new check with a random UUID and the name's slug.
+    /// A check named `name`, with the name's slug, default rules (a period
+    /// of one day, one hour of grace) and starting new.
     pub fn new(name: impl Into<String>) -> Self {
         let name = name.into();
         Self {
-            uuid: Uuid::new_v4(),
+            uuid: None,
             slug: slugify(&name),
             name,
             ping_key: None,
-            status: Status::New,
             rules: CheckRules::default(),
+            initial: CheckState::default(),
         }
     }
 
-    /// Sets the UUID.
+    /// Sets the UUID, which then names the check.
     pub fn uuid(mut self, uuid: Uuid) -> Self {
-        self.uuid = uuid;
+        self.uuid = Some(uuid);
         self
     }
 
@@ -76,9 +97,15 @@ impl NewCheck {
         self
     }
 
-    /// Starts the check paused.
+    /// Starts the check paused, when it is new to the store.
     pub fn paused(mut self) -> Self {
-        self.status = Status::Paused;
+        self.initial.status = Status::Paused;
+        self
+    }
+
+    /// Sets the state the check starts in when it is new to the store.
+    pub fn initial_state(mut self, state: CheckState) -> Self {
+        self.initial = state;
         self
     }
 
@@ -100,17 +127,76 @@ impl NewCheck {
         self
     }
 
-    /// The state a check starts in.
-    pub fn initial_state(&self) -> CheckState {
-        CheckState {
-            status: self.status,
-            ..CheckState::default()
+    /// Sets the schedule: a period, or a cron expression (feature `cron`).
+    pub fn schedule(mut self, schedule: impl Into<Schedule>) -> Self {
+        self.rules.schedule = schedule.into();
+        self
+    }
+
+    /// Expects a ping at most `timeout` after the previous one: a period
+    /// schedule, as healthchecks' "simple" checks.
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.schedule(Schedule::Period(timeout))
+    }
+
+    /// Sets how long a late check stays in grace before it goes down.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.rules.grace = grace;
+        self
+    }
+
+    /// Checks what no store can keep: a zero period or grace.
+    pub fn validate(&self) -> Result<(), DefineError> {
+        if !self.rules.schedule.is_valid() {
+            return Err(DefineError::ZeroTimeout);
+        }
+        if self.rules.grace.is_zero() {
+            return Err(DefineError::ZeroGrace);
+        }
+        Ok(())
+    }
+}
+
+/// Why a store refused to define a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DefineError {
+    /// The period of a period schedule is zero.
+    ZeroTimeout,
+    /// The grace time is zero.
+    ZeroGrace,
+    /// The check has no UUID, and several checks of its project share its
+    /// slug: which one it names is not known. Give it the UUID of the one
+    /// it is.
+    AmbiguousSlug {
+        /// The project's ping key, if any.
+        ping_key: Option<String>,
+        /// The shared slug.
+        slug: String,
+    },
+}
+
+impl fmt::Display for DefineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DefineError::ZeroTimeout => f.write_str("timeout must be longer than zero"),
+            DefineError::ZeroGrace => f.write_str("grace must be longer than zero"),
+            DefineError::AmbiguousSlug { ping_key, slug } => {
+                write!(f, "several checks have slug {slug:?}")?;
+                if let Some(key) = ping_key {
+                    write!(f, " under ping key {key:?}")?;
+                }
+                f.write_str("; give the check's uuid to say which")
+            }
         }
     }
 }
 
+impl std::error::Error for DefineError {}
+
 /// A check as a store reports it: its definition and its current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Check {
     /// The check's UUID.
     pub uuid: Uuid,
@@ -120,28 +206,70 @@ pub struct Check {
     pub slug: String,
     /// Its project's ping key.
     pub ping_key: Option<String>,
-    /// How it reads pings.
+    /// How it reads pings, its schedule and grace.
     pub rules: CheckRules,
     /// Where it stands.
     pub state: CheckState,
 }
 
 impl Check {
-    /// A check as defined, before any ping.
-    pub fn from_new(new: NewCheck) -> Self {
+    /// A check made of its parts, as a store read them.
+    pub fn new(
+        uuid: Uuid,
+        name: String,
+        slug: String,
+        ping_key: Option<String>,
+        rules: CheckRules,
+        state: CheckState,
+    ) -> Self {
         Self {
-            state: new.initial_state(),
-            uuid: new.uuid,
-            name: new.name,
-            slug: new.slug,
-            ping_key: new.ping_key,
-            rules: new.rules,
+            uuid,
+            name,
+            slug,
+            ping_key,
+            rules,
+            state,
+        }
+    }
+
+    /// How the check stands at `now`: see [`status_at`](crate::status_at).
+    pub fn status_at(&self, now: SystemTime) -> StatusAt {
+        status_at(&self.state, &self.rules, now)
+    }
+}
+
+/// A flip as a store keeps it: the [`Flip`], the check it belongs to, and
+/// whether its alert was delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedFlip {
+    /// The store's number for the flip: flips are numbered in the order
+    /// they were recorded.
+    pub id: u64,
+    /// The check's UUID.
+    pub check: Uuid,
+    /// The status change.
+    pub flip: Flip,
+    /// Whether the app's notifier took its alert. Always `false` for flips
+    /// that are not alertable.
+    pub delivered: bool,
+}
+
+impl RecordedFlip {
+    /// A flip as a store read it.
+    pub fn new(id: u64, check: Uuid, flip: Flip, delivered: bool) -> Self {
+        Self {
+            id,
+            check,
+            flip,
+            delivered,
         }
     }
 }
 
 /// One entry of a check's ping log.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoggedPing {
     /// The ping's number within its check, from 1, without gaps.
     pub n: u64,

@@ -9,11 +9,16 @@
 //! goes to the app untouched.
 //!
 //! ```
+//! use std::time::Duration;
 //! use axum::{routing::get, Router};
 //! use tower_ping::{MemoryStore, NewCheck, PingLayer};
 //!
 //! let store = MemoryStore::new();
-//! let uuid = store.add_check(NewCheck::new("Nightly backup").ping_key("key-of-my-project"));
+//! let backup = NewCheck::new("Nightly backup")
+//!     .ping_key("key-of-my-project")
+//!     .timeout(Duration::from_secs(24 * 3600))
+//!     .grace(Duration::from_secs(3600));
+//! let uuid = store.add_check(backup).expect("a valid definition");
 //! println!("curl -fsS -m 10 --retry 5 http://localhost:8000/ping/{uuid}");
 //!
 //! let app: Router = Router::new()
@@ -39,6 +44,28 @@
 //! | a body not done within `PingLayer::body_timeout` | `408 request body timed out` |
 //! | the store (or the body) panicked | `500 internal error` |
 //!
+//! # Schedules, and the ping that does not come
+//!
+//! Each check has a [`Schedule`] (a period, or a cron expression in a time
+//! zone with the `cron` feature) and a grace time. A check that is late is
+//! in `grace`, then `down` once the grace time is over too
+//! ([`status_at`]). Every status change is a [`Flip`], recorded by the store
+//! with the ping or sweep that made it; flips to down and back to up are
+//! alerts for the app. The [`Monitor`] task (feature `tokio`) watches a
+//! [`MonitorStore`] and flips each check that went quiet at its deadline,
+//! dated at the deadline:
+//!
+//! ```
+//! # async fn run() {
+//! use tower_ping::{MemoryStore, Monitor};
+//!
+//! let store = MemoryStore::new();
+//! let monitor = tokio::spawn(Monitor::new(store.clone()).run(async {
+//!     let _ = tokio::signal::ctrl_c().await;
+//! }));
+//! # }
+//! ```
+//!
 //! # Stores
 //!
 //! [`MemoryStore`] keeps checks in memory. [`SqliteStore`] (feature
@@ -46,14 +73,17 @@
 //! database, durable once a ping is acknowledged and shared by every instance
 //! of the app. Your own store implements
 //! [`CheckStore`]: resolve a target to a check, then record a ping on it by
-//! calling [`apply`], the one state machine every store shares.
+//! calling [`apply`], the one state machine every store shares; and, for the
+//! monitor, [`MonitorStore`]: find the checks past their deadline and
+//! [`expire`] them.
 //!
 //! # Features
 //!
 //! - `axum`: read the client address from axum's `ConnectInfo<SocketAddr>`.
 //!   Without it, the layer reads a plain `SocketAddr` request extension.
-//! - `tokio`: time limits with tokio's timer, `PingLayer::body_timeout` and
-//!   `PingLayer::store_timeout`. The core depends on no runtime without it.
+//! - `tokio`: the [`Monitor`] task, and time limits with tokio's timer,
+//!   `PingLayer::body_timeout` and `PingLayer::store_timeout`. The core
+//!   depends on no runtime without it.
 //! - `sqlite`: [`SqliteStore`], on sqlx with a bundled SQLite.
 //! - `postgres`: [`PostgresStore`], on sqlx.
 //! - `cron`: [`CronSchedule`], cron expressions in IANA time zones evaluated
@@ -80,6 +110,10 @@
     not(feature = "cron"),
     doc = "[`CronSchedule`]: https://docs.rs/tower-ping/latest/tower_ping/struct.CronSchedule.html"
 )]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "[`Monitor`]: https://docs.rs/tower-ping/latest/tower_ping/struct.Monitor.html"
+)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -96,6 +130,10 @@ mod future;
 mod grammar;
 mod layer;
 mod memory_store;
+#[cfg(feature = "tokio")]
+mod monitor;
+mod monitor_signal;
+mod monitor_store;
 mod ping;
 mod query;
 mod service;
@@ -107,9 +145,13 @@ mod store;
 mod time_limit;
 
 pub use async_trait::async_trait;
+/// The `http` crate whose types the layer's requests and pings use.
+pub use http;
+/// The `uuid` crate whose [`Uuid`](uuid::Uuid) names checks and runs.
+pub use uuid;
 
 pub use body::ResponseBody;
-pub use check::{Check, LoggedPing, NewCheck, DEFAULT_PING_LOG_LIMIT};
+pub use check::{Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT};
 pub use client::ForwardedHeaders;
 #[cfg(feature = "cron")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cron")))]
@@ -118,6 +160,11 @@ pub use future::ResponseFuture;
 pub use grammar::{classify, InvalidPrefix, PingPath, Prefix, Route, Signal, Target};
 pub use layer::{PingLayer, DEFAULT_BODY_LIMIT};
 pub use memory_store::{MemoryCheckId, MemoryStore};
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use monitor::{Monitor, DEFAULT_SWEEP_INTERVAL};
+pub use monitor_signal::MonitorSignal;
+pub use monitor_store::{MonitorStore, Sweep};
 pub use ping::Ping;
 pub use query::{InvalidRunId, PingQuery};
 pub use service::PingService;
@@ -131,7 +178,8 @@ pub use sql::{SqlStoreError, SqlStoreOptions};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sqlx;
 pub use state::{
-    apply, AllowedMethods, CheckRules, CheckState, KeywordFilter, Kind, Status, Transition,
-    MAX_DURATION,
+    apply, expire, status_at, AllowedMethods, CheckRules, CheckState, Expiry, Flip, FlipReason,
+    KeywordFilter, Kind, LiveStatus, Schedule, Status, StatusAt, Transition, DEFAULT_GRACE,
+    DEFAULT_TIMEOUT, MAX_DURATION,
 };
 pub use store::{CheckStore, Creation, Lookup};

@@ -1,47 +1,62 @@
 //! An in-process store: for tests, demos, and apps whose checks need not
 //! survive a restart.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::check::{Check, LoggedPing, NewCheck, DEFAULT_PING_LOG_LIMIT};
+use crate::check::{
+    Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT,
+};
 use crate::grammar::Target;
+use crate::monitor_signal::MonitorSignal;
+use crate::monitor_store::{MonitorStore, Sweep};
 use crate::ping::Ping;
-use crate::state::{apply, Status};
+use crate::state::{apply, expire, CheckState, Flip};
 use crate::store::{CheckStore, Creation, Lookup};
 
 /// A [`CheckStore`] in memory: concurrency-safe, cheap to clone (clones share
 /// the same checks), and gone when the process ends.
 ///
+/// It is also a [`MonitorStore`]: it keeps every check's deadline in a sorted
+/// index, so a sweep reads only the checks that are due, and the monitor
+/// sleeps until the earliest deadline.
+///
 /// ```
 /// use tower_ping::{MemoryStore, NewCheck, PingLayer};
 ///
 /// let store = MemoryStore::new();
-/// let uuid = store.add_check(NewCheck::new("Nightly backup").ping_key("my-ping-key"));
+/// let uuid = store.add_check(NewCheck::new("Nightly backup").ping_key("my-ping-key")).unwrap();
 /// let layer = PingLayer::new(store.clone());
 /// assert_eq!(store.check(uuid).unwrap().slug, "nightly-backup");
+/// // Declaring it again (on the next start, say) redefines the same check.
+/// assert_eq!(store.add_check(NewCheck::new("Nightly backup").ping_key("my-ping-key")).unwrap(), uuid);
 /// ```
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     shared: Arc<Shared>,
 }
 
+/// Locks are taken in this order, never the other way: `index`, a check's
+/// entry, `deadlines`, `flips`.
 struct Shared {
     index: RwLock<Index>,
+    /// Every check's `alert_after`, with the check's serial to make keys
+    /// unique: the deadline index the monitor sweeps.
+    deadlines: Mutex<BTreeMap<(SystemTime, u64), MemoryCheckId>>,
+    flips: Mutex<FlipLog>,
+    signal: MonitorSignal,
     log_limit: usize,
 }
 
 impl Default for Shared {
     fn default() -> Self {
-        Self {
-            index: RwLock::default(),
-            log_limit: DEFAULT_PING_LOG_LIMIT,
-        }
+        Self::with_log_limit(DEFAULT_PING_LOG_LIMIT)
     }
 }
 
@@ -52,8 +67,24 @@ struct Index {
     by_uuid: HashMap<Uuid, MemoryCheckId>,
     /// Ping key, then slug, to the checks sharing them.
     by_slug: HashMap<String, HashMap<String, Vec<MemoryCheckId>>>,
+    /// Slugs of the checks without a ping key, which only `add_check` reads.
+    unkeyed: HashMap<String, Vec<MemoryCheckId>>,
     /// Ping keys known without a check, from [`MemoryStore::add_ping_key`].
     ping_keys: HashSet<String>,
+    next_serial: u64,
+}
+
+/// Every flip recorded, by number.
+#[derive(Default)]
+struct FlipLog {
+    next_id: u64,
+    flips: BTreeMap<u64, FlipEntry>,
+}
+
+struct FlipEntry {
+    check: Uuid,
+    flip: Flip,
+    delivered: bool,
 }
 
 /// A check of a [`MemoryStore`], as resolved by it.
@@ -61,8 +92,12 @@ struct Index {
 pub struct MemoryCheckId(Arc<Mutex<Entry>>);
 
 struct Entry {
+    /// Unique in the store: the deadline index's tie-breaker.
+    serial: u64,
     check: Check,
     log: VecDeque<LoggedPing>,
+    /// Removed from the store; a ping resolved before the removal is dropped.
+    removed: bool,
 }
 
 impl MemoryCheckId {
@@ -90,39 +125,95 @@ impl MemoryStore {
     /// An empty store keeping the last `limit` pings of each check.
     pub fn with_ping_log_limit(limit: usize) -> Self {
         Self {
-            shared: Arc::new(Shared {
-                index: RwLock::default(),
-                log_limit: limit,
-            }),
+            shared: Arc::new(Shared::with_log_limit(limit)),
         }
     }
 
-    /// Adds a check and returns its UUID. A check with the same UUID is
-    /// redefined (name, slug, ping key, rules, and status when it was given as
-    /// paused), keeping its pings and state.
-    pub fn add_check(&self, new: NewCheck) -> Uuid {
-        let uuid = new.uuid;
+    /// Defines a check: adds it, or redefines the check it names (see
+    /// [`NewCheck`]: by UUID when it has one, else by ping key and slug),
+    /// and returns its UUID.
+    ///
+    /// A redefined check keeps its state and pings; its deadline is
+    /// recomputed for the new schedule and grace. A new check starts in
+    /// [`NewCheck::initial`]; one that starts overdue goes down at the next
+    /// sweep, dated when its deadline passed.
+    pub fn add_check(&self, new: NewCheck) -> Result<Uuid, DefineError> {
+        new.validate()?;
         let mut index = self.write();
-        if let Some(existing) = index.by_uuid.get(&uuid).cloned() {
-            let mut entry = existing.lock();
-            index.unlink_slug(&entry.check, &existing);
-            let mut state = std::mem::take(&mut entry.check.state);
-            if new.status == Status::Paused {
-                state.status = Status::Paused;
-            }
-            entry.check = Check::from_new(new);
-            entry.check.state = state;
-            index.link_slug(&entry.check, &existing);
-        } else {
-            index.insert(Check::from_new(new));
-        }
-        uuid
+        let existing = match new.uuid {
+            Some(uuid) => index.by_uuid.get(&uuid).cloned(),
+            None => match index.named(new.ping_key.as_deref(), &new.slug) {
+                [] => None,
+                [one] => Some(one.clone()),
+                _ => {
+                    return Err(DefineError::AmbiguousSlug {
+                        ping_key: new.ping_key,
+                        slug: new.slug,
+                    })
+                }
+            },
+        };
+        let Some(id) = existing else {
+            let uuid = new.uuid.unwrap_or_else(Uuid::new_v4);
+            let state = new.initial.rearmed(&new.rules);
+            let check = Check::new(uuid, new.name, new.slug, new.ping_key, new.rules, state);
+            let id = index.insert(check);
+            let entry = id.lock();
+            self.shared.move_deadline(&entry, None, &id);
+            return Ok(uuid);
+        };
+        let mut entry = id.lock();
+        index.unlink(&entry.check, &id);
+        let before = entry.check.state.alert_after;
+        let check = &mut entry.check;
+        check.name = new.name;
+        check.slug = new.slug;
+        check.ping_key = new.ping_key;
+        check.state = check.state.rearmed(&new.rules);
+        check.rules = new.rules;
+        index.link(&entry.check, &id);
+        self.shared.move_deadline(&entry, before, &id);
+        Ok(entry.check.uuid)
     }
 
     /// Makes a ping key known, so that `?create=1` can create checks in its
     /// project before it has any.
     pub fn add_ping_key(&self, ping_key: impl Into<String>) {
         self.write().ping_keys.insert(ping_key.into());
+    }
+
+    /// Pauses a check: status paused, no run going, no deadline, no alert.
+    /// Returns `false` when there is no such check.
+    pub fn pause(&self, uuid: Uuid) -> bool {
+        self.change_state(uuid, CheckState::paused)
+    }
+
+    /// Resumes a paused check: status new, as if never pinged, no alert.
+    /// A check that is not paused is left as it is. Returns `false` when
+    /// there is no such check.
+    pub fn resume(&self, uuid: Uuid) -> bool {
+        self.change_state(uuid, CheckState::resumed)
+    }
+
+    /// Removes a check with its pings and flips (alerts not yet delivered
+    /// included). Its pings are then answered `404 not found`. Returns
+    /// `false` when there is no such check.
+    pub fn remove(&self, uuid: Uuid) -> bool {
+        let mut index = self.write();
+        let Some(id) = index.by_uuid.remove(&uuid) else {
+            return false;
+        };
+        let mut entry = id.lock();
+        index.unlink(&entry.check, &id);
+        index.checks.retain(|other| !Arc::ptr_eq(&other.0, &id.0));
+        entry.removed = true;
+        let before = entry.check.state.alert_after.take();
+        self.shared.move_deadline(&entry, before, &id);
+        self.shared
+            .lock_flips()
+            .flips
+            .retain(|_, flip| flip.check != uuid);
+        true
     }
 
     /// Every check with its current state, in the order added.
@@ -149,6 +240,67 @@ impl MemoryStore {
         Some(log)
     }
 
+    /// Every flip of every check, oldest first.
+    pub fn flips(&self) -> Vec<RecordedFlip> {
+        self.shared
+            .lock_flips()
+            .flips
+            .iter()
+            .map(|(id, entry)| RecordedFlip::new(*id, entry.check, entry.flip, entry.delivered))
+            .collect()
+    }
+
+    /// Flips every check past its deadline at `now` and re-arms the others
+    /// that were due: [`MonitorStore::sweep`], without the `async`.
+    pub fn sweep_at(&self, now: SystemTime) -> Sweep {
+        let due: Vec<MemoryCheckId> = self
+            .shared
+            .lock_deadlines()
+            .range(..=(now, u64::MAX))
+            .map(|(_, id)| id.clone())
+            .collect();
+        let (mut flipped, mut rearmed) = (0, 0);
+        for id in due {
+            let mut entry = id.lock();
+            let before = entry.check.state.alert_after;
+            // A ping may have moved the deadline since it was read: `expire`
+            // decides from the state as it is now.
+            if entry.removed || before.map_or(true, |deadline| deadline > now) {
+                continue;
+            }
+            let expiry = expire(&entry.check.state, &entry.check.rules, now);
+            entry.check.state = expiry.state;
+            self.shared.move_deadline(&entry, before, &id);
+            match expiry.flip {
+                Some(flip) => {
+                    self.shared.record_flip(entry.check.uuid, flip);
+                    flipped += 1;
+                }
+                None => rearmed += 1,
+            }
+        }
+        let next_deadline = self
+            .shared
+            .lock_deadlines()
+            .first_key_value()
+            .map(|((deadline, _), _)| *deadline);
+        Sweep::new(flipped, rearmed, next_deadline)
+    }
+
+    fn change_state(&self, uuid: Uuid, change: impl FnOnce(&CheckState) -> CheckState) -> bool {
+        let Some(id) = self.read().by_uuid.get(&uuid).cloned() else {
+            return false;
+        };
+        let mut entry = id.lock();
+        if entry.removed {
+            return false;
+        }
+        let before = entry.check.state.alert_after;
+        entry.check.state = change(&entry.check.state);
+        self.shared.move_deadline(&entry, before, &id);
+        true
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
         self.shared
             .index
@@ -163,63 +315,141 @@ impl MemoryStore {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Applies a ping to a check and logs it, under the check's lock.
+    /// Applies a ping to a check, logs it and records its flips, under the
+    /// check's lock.
     fn apply_ping(&self, id: &MemoryCheckId, ping: Ping) {
         let mut entry = id.lock();
+        if entry.removed {
+            // Removed while the ping was on its way: as if it had arrived just
+            // before the removal, which would have deleted it with the check.
+            return;
+        }
         let entry = &mut *entry;
         let transition = apply(&entry.check.state, &entry.check.rules, &ping);
+        for flip in transition.flips() {
+            self.shared.record_flip(entry.check.uuid, *flip);
+        }
+        let before = entry.check.state.alert_after;
         entry.log.push_back(LoggedPing::new(&transition, ping));
         while entry.log.len() > self.shared.log_limit {
             entry.log.pop_front();
         }
         entry.check.state = transition.state;
+        self.shared.move_deadline(entry, before, id);
+    }
+}
+
+impl Shared {
+    fn with_log_limit(log_limit: usize) -> Self {
+        Self {
+            index: RwLock::default(),
+            deadlines: Mutex::default(),
+            flips: Mutex::default(),
+            signal: MonitorSignal::new(),
+            log_limit,
+        }
+    }
+
+    fn lock_deadlines(&self) -> MutexGuard<'_, BTreeMap<(SystemTime, u64), MemoryCheckId>> {
+        self.deadlines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_flips(&self) -> MutexGuard<'_, FlipLog> {
+        self.flips.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps the deadline index in step with an entry whose `alert_after`
+    /// was `before`; called under the entry's lock.
+    fn move_deadline(&self, entry: &Entry, before: Option<SystemTime>, id: &MemoryCheckId) {
+        let after = entry.check.state.alert_after;
+        if before == after {
+            return;
+        }
+        let mut deadlines = self.lock_deadlines();
+        if let Some(before) = before {
+            deadlines.remove(&(before, entry.serial));
+        }
+        if let Some(after) = after {
+            deadlines.insert((after, entry.serial), id.clone());
+            drop(deadlines);
+            self.signal.deadline(after);
+        }
+    }
+
+    fn record_flip(&self, check: Uuid, flip: Flip) {
+        let mut log = self.lock_flips();
+        log.next_id += 1;
+        let id = log.next_id;
+        log.flips.insert(
+            id,
+            FlipEntry {
+                check,
+                flip,
+                delivered: false,
+            },
+        );
+        drop(log);
+        if flip.is_alertable() {
+            self.signal.flip();
+        }
     }
 }
 
 impl Index {
     fn insert(&mut self, check: Check) -> MemoryCheckId {
         let uuid = check.uuid;
+        self.next_serial += 1;
         let id = MemoryCheckId(Arc::new(Mutex::new(Entry {
+            serial: self.next_serial,
             check,
             log: VecDeque::new(),
+            removed: false,
         })));
-        self.link_slug(&id.lock().check, &id);
+        self.link(&id.lock().check, &id);
         self.by_uuid.insert(uuid, id.clone());
         self.checks.push(id.clone());
         id
     }
 
-    fn link_slug(&mut self, check: &Check, id: &MemoryCheckId) {
-        if let Some(key) = &check.ping_key {
-            let slugs = self.by_slug.entry(key.clone()).or_default();
-            slugs
-                .entry(check.slug.clone())
-                .or_default()
-                .push(id.clone());
-        }
+    fn link(&mut self, check: &Check, id: &MemoryCheckId) {
+        let slugs = match &check.ping_key {
+            Some(key) => self.by_slug.entry(key.clone()).or_default(),
+            None => &mut self.unkeyed,
+        };
+        slugs
+            .entry(check.slug.clone())
+            .or_default()
+            .push(id.clone());
     }
 
-    fn unlink_slug(&mut self, check: &Check, id: &MemoryCheckId) {
-        let Some(key) = &check.ping_key else { return };
-        if let Some(ids) = self
-            .by_slug
-            .get_mut(key)
-            .and_then(|s| s.get_mut(&check.slug))
-        {
+    fn unlink(&mut self, check: &Check, id: &MemoryCheckId) {
+        let slugs = match &check.ping_key {
+            Some(key) => self.by_slug.get_mut(key),
+            None => Some(&mut self.unkeyed),
+        };
+        if let Some(ids) = slugs.and_then(|s| s.get_mut(&check.slug)) {
             ids.retain(|other| !Arc::ptr_eq(&other.0, &id.0));
         }
     }
 
-    fn lookup(&self, ping_key: &str, slug: &str) -> Lookup<MemoryCheckId> {
-        match self
-            .by_slug
-            .get(ping_key)
+    /// The checks with this ping key (or none) and slug.
+    fn named(&self, ping_key: Option<&str>, slug: &str) -> &[MemoryCheckId] {
+        let slugs = match ping_key {
+            Some(key) => self.by_slug.get(key),
+            None => Some(&self.unkeyed),
+        };
+        slugs
             .and_then(|slugs| slugs.get(slug))
-            .map(Vec::as_slice)
-        {
-            Some([one]) => Lookup::Found(one.clone()),
-            Some([_, _, ..]) => Lookup::Ambiguous,
-            _ => Lookup::NotFound,
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn lookup(&self, ping_key: &str, slug: &str) -> Lookup<MemoryCheckId> {
+        match self.named(Some(ping_key), slug) {
+            [one] => Lookup::Found(one.clone()),
+            [_, _, ..] => Lookup::Ambiguous,
+            [] => Lookup::NotFound,
         }
     }
 
@@ -258,12 +488,36 @@ impl CheckStore for MemoryStore {
             Lookup::NotFound if !index.knows_key(ping_key) => return Ok(Creation::NotFound),
             Lookup::NotFound => {
                 let new = NewCheck::new(slug).slug(slug).ping_key(ping_key);
-                (index.insert(Check::from_new(new)), Creation::Created)
+                let check = Check::new(
+                    Uuid::new_v4(),
+                    new.name,
+                    new.slug,
+                    new.ping_key,
+                    new.rules,
+                    new.initial,
+                );
+                (index.insert(check), Creation::Created)
             }
         };
         drop(index);
         self.apply_ping(&id, ping);
         Ok(outcome)
+    }
+}
+
+#[async_trait]
+impl MonitorStore for MemoryStore {
+    async fn sweep(&self, now: SystemTime) -> Result<Sweep, Infallible> {
+        Ok(self.sweep_at(now))
+    }
+
+    fn signal(&self) -> Option<&MonitorSignal> {
+        Some(&self.shared.signal)
+    }
+
+    /// Every deadline is set in this process and reported to the signal.
+    fn is_shared(&self) -> bool {
+        false
     }
 }
 

@@ -76,11 +76,13 @@ const SLUG_PING: &str = "/ping/fqOOd6-F4MMNuCEnzTU01w/db-backup";
 
 fn store() -> MemoryStore {
     let store = MemoryStore::new();
-    store.add_check(
-        NewCheck::new("DB backup")
-            .uuid(Uuid::parse_str(UUID).unwrap())
-            .ping_key("fqOOd6-F4MMNuCEnzTU01w"),
-    );
+    store
+        .add_check(
+            NewCheck::new("DB backup")
+                .uuid(Uuid::parse_str(UUID).unwrap())
+                .ping_key("fqOOd6-F4MMNuCEnzTU01w"),
+        )
+        .unwrap();
     store
 }
 

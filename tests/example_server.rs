@@ -276,3 +276,323 @@ async fn the_custom_store_example_records_into_the_apps_own_jobs() {
         "{jobs}"
     );
 }
+
+/// Writes `json` to a seed file of its own; removed when dropped.
+struct SeedFile(std::path::PathBuf);
+
+impl SeedFile {
+    fn new(json: serde_json::Value) -> SeedFile {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("tower-ping-seed-{}-{n}.json", std::process::id()));
+        std::fs::write(&path, json.to_string()).unwrap();
+        SeedFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for SeedFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn parse_time(text: &str) -> std::time::SystemTime {
+    let time: jiff::Timestamp = text.parse().unwrap();
+    std::time::SystemTime::try_from(time).unwrap()
+}
+
+async fn flips(server: &Server) -> Vec<Value> {
+    let (status, body) = call(Method::GET, &format!("{}/flips", server.base()), "").await;
+    assert_eq!(status, 200);
+    serde_json::from_str::<Value>(&body)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Up, then grace once the ping is due, then down at the deadline, in real
+/// time: the flip is in `/flips` within a second of the deadline.
+async fn goes_up_grace_down(extra: &[&str]) {
+    const UUID: &str = "9a6f3c1e-2b4d-4f6a-8c0e-1a2b3c4d5e6f";
+    let seeds = SeedFile::new(serde_json::json!([
+        {"uuid": UUID, "name": "Quick", "timeout": 1, "grace": 1}
+    ]));
+    let mut args = vec!["--checks", seeds.path()];
+    args.extend_from_slice(extra);
+    let server = Server::start(&args);
+    let base = server.base();
+    assert_eq!(
+        call(Method::GET, &format!("{base}/ping/{UUID}"), "").await,
+        (200, "OK".into())
+    );
+    let check = &checks(&server).await[0];
+    assert_eq!(
+        (check["status"].as_str(), check["timeout"].as_u64()),
+        (Some("up"), Some(1))
+    );
+    assert_eq!(
+        (check["grace"].as_u64(), check["schedule"].as_str()),
+        (Some(1), None)
+    );
+    assert_eq!(
+        (check["tz"].as_str(), check["started"].as_bool()),
+        (Some("UTC"), Some(false))
+    );
+    let last_ping = parse_time(check["last_ping"].as_str().unwrap());
+    let due = parse_time(check["next_ping"].as_str().unwrap());
+    assert_eq!(due, last_ping + std::time::Duration::from_secs(1));
+    let deadline = due + std::time::Duration::from_secs(1);
+
+    let mut seen = Vec::new();
+    let flipped_seen = loop {
+        let status = checks(&server).await[0]["status"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if seen.last() != Some(&status) {
+            seen.push(status);
+        }
+        let flips = flips(&server).await;
+        if flips.len() == 2 {
+            break (std::time::SystemTime::now(), flips);
+        }
+        assert!(
+            std::time::SystemTime::now() < deadline + std::time::Duration::from_secs(5),
+            "no down flip; statuses seen: {seen:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let (noticed, flips) = flipped_seen;
+    assert_eq!(seen[..2], ["up", "grace"], "{seen:?}");
+    let first = &flips[0];
+    assert_eq!(
+        (first["old_status"].as_str(), first["new_status"].as_str()),
+        (Some("new"), Some("up"))
+    );
+    let down = &flips[1];
+    assert_eq!(down["uuid"], UUID);
+    assert_eq!(
+        (
+            down["old_status"].as_str(),
+            down["new_status"].as_str(),
+            down["reason"].as_str()
+        ),
+        (Some("up"), Some("down"), Some("timeout"))
+    );
+    assert_eq!(down["delivered"], false);
+    assert_eq!(parse_time(down["at"].as_str().unwrap()), deadline);
+    let late = noticed.duration_since(deadline).unwrap();
+    assert!(
+        late < std::time::Duration::from_secs(1),
+        "down {late:?} after its deadline"
+    );
+    assert_eq!(checks(&server).await[0]["status"], "down");
+    assert_eq!(checks(&server).await[0]["next_ping"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_quiet_check_goes_grace_then_down_in_memory() {
+    goes_up_grace_down(&[]).await;
+}
+
+#[tokio::test]
+async fn a_quiet_check_goes_grace_then_down_on_sqlite() {
+    let db = support::TempDb::new();
+    goes_up_grace_down(&["--database-url", &db.url()]).await;
+}
+
+#[tokio::test]
+async fn checks_are_paused_resumed_and_removed_over_http() {
+    const UUID: &str = "4b3c2d1e-0f9a-4b8c-8d7e-6f5a4b3c2d1e";
+    let seeds = SeedFile::new(serde_json::json!([
+        {"uuid": UUID, "name": "Job", "status": "up", "last_ping": "2030-01-01T00:00:00Z",
+         "schedule": "0 3 * * *", "tz": "Europe/Riga", "grace": 600}
+    ]));
+    let server = Server::start(&["--checks", seeds.path()]);
+    let base = server.base();
+    let check = &checks(&server).await[0];
+    assert_eq!(
+        (
+            check["schedule"].as_str(),
+            check["tz"].as_str(),
+            check["timeout"].as_u64()
+        ),
+        (Some("0 3 * * *"), Some("Europe/Riga"), None)
+    );
+    // 03:00 in Riga (+02:00 in January) is 01:00Z.
+    assert_eq!(
+        parse_time(check["next_ping"].as_str().unwrap()),
+        parse_time("2030-01-01T01:00:00Z")
+    );
+
+    let post = |path: &str| {
+        let url = format!("{base}/checks/{path}");
+        async move { call(Method::POST, &url, "").await }
+    };
+    assert_eq!(post(&format!("{UUID}/pause")).await.0, 204);
+    assert_eq!(checks(&server).await[0]["status"], "paused");
+    assert_eq!(post(&format!("{UUID}/resume")).await.0, 204);
+    assert_eq!(checks(&server).await[0]["status"], "new");
+    assert!(
+        flips(&server).await.is_empty(),
+        "pause and resume are no flips"
+    );
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    assert_eq!(post(&format!("{unknown}/pause")).await.0, 404);
+    assert_eq!(post(&format!("{unknown}/resume")).await.0, 404);
+    assert_eq!(post("not-a-uuid/pause").await.0, 404);
+
+    let delete = |uuid: &str| {
+        let url = format!("{base}/checks/{uuid}");
+        async move { call(Method::DELETE, &url, "").await }
+    };
+    assert_eq!(delete(UUID).await.0, 204);
+    assert!(checks(&server).await.is_empty());
+    assert_eq!(
+        call(Method::GET, &format!("{base}/ping/{UUID}"), "").await,
+        (404, "not found".into())
+    );
+    assert_eq!(delete(UUID).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_check_seeded_overdue_is_flipped_at_start_up_dated_when_it_went_down() {
+    const UUID: &str = "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a";
+    let seeds = SeedFile::new(serde_json::json!([
+        {"uuid": UUID, "name": "Stale", "status": "up", "last_ping": "2020-01-01T00:00:00+02:00",
+         "timeout": 60, "grace": 60}
+    ]));
+    let server = Server::start(&["--checks", seeds.path()]);
+    let mut flips_now = Vec::new();
+    for _ in 0..40 {
+        flips_now = flips(&server).await;
+        if !flips_now.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(flips_now.len(), 1, "flipped at start-up");
+    assert_eq!(flips_now[0]["reason"], "timeout");
+    assert_eq!(
+        parse_time(flips_now[0]["at"].as_str().unwrap()),
+        parse_time("2019-12-31T22:02:00Z")
+    );
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_stored_state_and_takes_the_new_definition() {
+    let db = support::TempDb::new();
+    const UUID: &str = "6e5d4c3b-2a19-4087-9f6e-5d4c3b2a1908";
+    let first = SeedFile::new(serde_json::json!([
+        {"uuid": UUID, "name": "Job", "timeout": 3600},
+        {"name": "By slug", "timeout": 3600}
+    ]));
+    let server = Server::start(&["--checks", first.path(), "--database-url", &db.url()]);
+    let base = server.base();
+    assert_eq!(
+        call(Method::GET, &format!("{base}/ping/{UUID}"), "")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/demo-ping-key/by-slug"),
+            ""
+        )
+        .await
+        .0,
+        200
+    );
+    drop(server);
+
+    // The state keys apply to new checks only: "status": "paused" is ignored.
+    let second = SeedFile::new(serde_json::json!([
+        {"uuid": UUID, "name": "Job", "timeout": 7200, "grace": 60, "status": "paused"},
+        {"name": "By slug", "timeout": 60}
+    ]));
+    let server = Server::start(&["--checks", second.path(), "--database-url", &db.url()]);
+    let list = checks(&server).await;
+    assert_eq!(list.len(), 2, "no duplicates: {list:?}");
+    assert_eq!(
+        (
+            list[0]["status"].as_str(),
+            list[0]["n_pings"].as_u64(),
+            list[0]["timeout"].as_u64()
+        ),
+        (Some("up"), Some(1), Some(7200))
+    );
+    assert_eq!(
+        (list[1]["n_pings"].as_u64(), list[1]["timeout"].as_u64()),
+        (Some(1), Some(60))
+    );
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{}/ping/demo-ping-key/by-slug", server.base()),
+            ""
+        )
+        .await,
+        (200, "OK".into())
+    );
+}
+
+#[test]
+fn a_bad_seed_value_stops_the_server_naming_the_check_and_the_key() {
+    for (seed, expected) in [
+        (
+            serde_json::json!([{"name": "nightly", "schedule": "61 * * * *"}]),
+            "check \"nightly\": schedule \"61 * * * *\"",
+        ),
+        (
+            serde_json::json!([{"name": "nightly", "schedule": "0 3 * * *", "tz": "Mars/Olympus"}]),
+            "Mars/Olympus",
+        ),
+        (
+            serde_json::json!([{"name": "nightly", "timeout": 0}]),
+            "check \"nightly\": timeout 0",
+        ),
+        (
+            serde_json::json!([{"name": "nightly", "grace": "1h"}]),
+            "check \"nightly\": grace \"1h\"",
+        ),
+        (
+            serde_json::json!([{"name": "nightly", "status": "late"}]),
+            "check \"nightly\": status \"late\"",
+        ),
+        (
+            serde_json::json!([{"name": "nightly", "last_start": "noon"}]),
+            "check \"nightly\": last_start \"noon\"",
+        ),
+    ] {
+        let file = SeedFile::new(seed);
+        let mut child = std::process::Command::new(support::example_binary("server"))
+            .args(["--listen", "127.0.0.1:0", "--checks", file.path()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(10) {
+                let _ = child.kill();
+                panic!("{expected}: the server started instead of refusing the seed");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(!status.success(), "{expected}: exit {status:?}");
+        assert!(stderr.contains(expected), "{expected:?} not in {stderr:?}");
+    }
+}

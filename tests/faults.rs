@@ -89,10 +89,16 @@ async fn acknowledged_pings_are_recorded_exactly_once_whatever_the_store_does() 
     silence_injected_panics();
     let memory = MemoryStore::with_ping_log_limit(PINGS);
     let uuids: Vec<Uuid> = (0..CHECKS)
-        .map(|i| memory.add_check(NewCheck::new(format!("Job {i}")).ping_key("key")))
+        .map(|i| {
+            memory
+                .add_check(NewCheck::new(format!("Job {i}")).ping_key("key"))
+                .unwrap()
+        })
         .collect();
     for slug in ["resolve-error", "resolve-panic", "resolve-stall"] {
-        memory.add_check(NewCheck::new(slug).ping_key("key"));
+        memory
+            .add_check(NewCheck::new(slug).ping_key("key"))
+            .unwrap();
     }
     let store = FaultStore::new(memory.clone(), |call| match call {
         Call::Resolve(Target::Slug { slug, .. }) => match slug {
@@ -246,7 +252,7 @@ async fn past_the_bound_pings_are_turned_away_and_the_store_never_sees_more() {
     const BOUND: usize = 32;
     const LOAD: usize = 6_000;
     let memory = MemoryStore::with_ping_log_limit(LOAD);
-    let uuid = memory.add_check(NewCheck::new("Busy"));
+    let uuid = memory.add_check(NewCheck::new("Busy")).unwrap();
     // Every write takes a while, so pings pile up in front of the store.
     let store = FaultStore::new(memory.clone(), |call| match call {
         Call::Record(_) => Fault::SleepThenWrite(Duration::from_millis(30)),

@@ -474,11 +474,13 @@ type Seen = Arc<Mutex<Vec<(Method, Uri, Bytes)>>>;
 
 async fn server() -> (SocketAddr, MemoryStore, Seen) {
     let store = MemoryStore::new();
-    store.add_check(
-        NewCheck::new("Backup")
-            .uuid(UUID.parse::<Uuid>().unwrap())
-            .ping_key("key"),
-    );
+    store
+        .add_check(
+            NewCheck::new("Backup")
+                .uuid(UUID.parse::<Uuid>().unwrap())
+                .ping_key("key"),
+        )
+        .unwrap();
     let seen = Seen::default();
     let app_seen = seen.clone();
     let app = Router::new()

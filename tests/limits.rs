@@ -29,7 +29,9 @@ const BOUND: Duration = Duration::from_secs(20);
 
 fn store_with_check() -> (MemoryStore, Uuid) {
     let store = MemoryStore::new();
-    let uuid = store.add_check(NewCheck::new("Backup").ping_key("key"));
+    let uuid = store
+        .add_check(NewCheck::new("Backup").ping_key("key"))
+        .unwrap();
     (store, uuid)
 }
 

@@ -56,11 +56,13 @@ async fn call(
 
 fn store_with_check() -> MemoryStore {
     let store = MemoryStore::with_ping_log_limit(1_000);
-    store.add_check(
-        NewCheck::new("Backup")
-            .uuid(UUID.parse().unwrap())
-            .ping_key(KEY),
-    );
+    store
+        .add_check(
+            NewCheck::new("Backup")
+                .uuid(UUID.parse().unwrap())
+                .ping_key(KEY),
+        )
+        .unwrap();
     store
 }
 

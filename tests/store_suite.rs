@@ -1,158 +1,18 @@
 //! One behaviour suite, written once and run against every store: the
 //! memory store, the SQLite store and the PostgreSQL store must agree.
 
+mod backends;
 mod support;
 
 use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
 use futures_util::future::join_all;
-use tower_ping::async_trait;
-use tower_ping::{
-    Check, CheckStore, KeywordFilter, Kind, LoggedPing, MemoryStore, NewCheck, PostgresStore,
-    SqlStoreOptions, SqliteStore, Status,
-};
+use tower_ping::{KeywordFilter, Kind, LoggedPing, NewCheck, Status};
 use uuid::Uuid;
 
+use backends::Backend;
 use support::{app, get_status, send};
-
-/// A store under test, with its inspection API made uniform.
-#[async_trait]
-trait Backend: Sized + Send + Sync {
-    type Store: CheckStore + Clone;
-    /// A fresh, empty store keeping `log_limit` pings per check, or `None`
-    /// when this backend is skipped.
-    async fn open(log_limit: usize) -> Option<Self>;
-    fn store(&self) -> Self::Store;
-    async fn add_check(&self, check: NewCheck) -> Uuid;
-    async fn add_ping_key(&self, key: &str);
-    async fn checks(&self) -> Vec<Check>;
-    async fn check(&self, uuid: Uuid) -> Option<Check>;
-    async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing>;
-    /// How many log rows the store really keeps for the check, pruned or
-    /// hidden ones included.
-    async fn stored_log_rows(&self, uuid: Uuid) -> usize;
-}
-
-struct Memory(MemoryStore);
-
-#[async_trait]
-impl Backend for Memory {
-    type Store = MemoryStore;
-    async fn open(log_limit: usize) -> Option<Self> {
-        Some(Memory(MemoryStore::with_ping_log_limit(log_limit)))
-    }
-    fn store(&self) -> MemoryStore {
-        self.0.clone()
-    }
-    async fn add_check(&self, check: NewCheck) -> Uuid {
-        self.0.add_check(check)
-    }
-    async fn add_ping_key(&self, key: &str) {
-        self.0.add_ping_key(key)
-    }
-    async fn checks(&self) -> Vec<Check> {
-        self.0.checks()
-    }
-    async fn check(&self, uuid: Uuid) -> Option<Check> {
-        self.0.check(uuid)
-    }
-    async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
-        self.0.pings(uuid).expect("the check exists")
-    }
-    async fn stored_log_rows(&self, uuid: Uuid) -> usize {
-        self.pings(uuid).await.len()
-    }
-}
-
-macro_rules! sql_backend {
-    ($name:ident, $store:ty, $open:expr) => {
-        /// The store, and the temporary directory it lives in, if any.
-        struct $name($store, #[allow(dead_code)] Option<support::TempDb>);
-
-        #[async_trait]
-        impl Backend for $name {
-            type Store = $store;
-            async fn open(log_limit: usize) -> Option<Self> {
-                let options = SqlStoreOptions::new().ping_log_limit(log_limit);
-                let open = $open;
-                open(options).await.map(|(store, dir)| $name(store, dir))
-            }
-            fn store(&self) -> $store {
-                self.0.clone()
-            }
-            async fn add_check(&self, check: NewCheck) -> Uuid {
-                self.0.add_check(check).await.expect("add_check")
-            }
-            async fn add_ping_key(&self, key: &str) {
-                self.0.add_ping_key(key).await.expect("add_ping_key")
-            }
-            async fn checks(&self) -> Vec<Check> {
-                self.0.checks().await.expect("checks")
-            }
-            async fn check(&self, uuid: Uuid) -> Option<Check> {
-                self.0.check(uuid).await.expect("check")
-            }
-            async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
-                self.0
-                    .pings(uuid)
-                    .await
-                    .expect("pings")
-                    .expect("the check exists")
-            }
-            async fn stored_log_rows(&self, uuid: Uuid) -> usize {
-                let rows: i64 = tower_ping::sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM tower_ping_pings p \
-                     JOIN tower_ping_checks c ON c.id = p.check_id WHERE c.uuid = $1",
-                )
-                .bind(uuid.to_string())
-                .fetch_one(self.0.pool())
-                .await
-                .expect("a count");
-                rows as usize
-            }
-        }
-    };
-}
-
-sql_backend!(Sqlite, SqliteStore, |options: SqlStoreOptions| async move {
-    let db = support::TempDb::new();
-    let store = SqliteStore::connect_with(&db.url(), options)
-        .await
-        .expect("sqlite opens");
-    Some((store, Some(db)))
-});
-
-sql_backend!(
-    Postgres,
-    PostgresStore,
-    |options: SqlStoreOptions| async move {
-        let url = support::postgres_url()?;
-        let connect = support::fresh_postgres_schema(&url).await;
-        let store = PostgresStore::connect_with_options(connect, options)
-            .await
-            .expect("postgres connects");
-        Some((store, None))
-    }
-);
-
-/// Runs each named test body against each backend.
-macro_rules! suite {
-    ($($test:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $test() { super::$test::<super::Memory>().await })*
-        }
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $test() { super::$test::<super::Sqlite>().await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $test() { super::$test::<super::Postgres>().await })*
-        }
-    };
-}
 
 suite!(
     a_uuid_ping_is_recorded_with_its_details,
@@ -312,7 +172,12 @@ async fn a_shared_slug_answers_409_and_records_nothing<B: Backend>() {
     let Some(b) = B::open(100).await else { return };
     let one = b.add_check(NewCheck::new("Job").ping_key(KEY)).await;
     let two = b
-        .add_check(NewCheck::new("Other").slug("job").ping_key(KEY))
+        .add_check(
+            NewCheck::new("Other")
+                .uuid(Uuid::new_v4())
+                .slug("job")
+                .ping_key(KEY),
+        )
         .await;
     let app = app(b.store());
     for uri in [
@@ -497,13 +362,14 @@ async fn rules_are_kept_and_applied<B: Backend>() {
         .await;
     let resumes = b.add_check(NewCheck::new("Resumes").paused()).await;
     let filtered = b
-        .add_check(NewCheck::new("Filtered").filter(KeywordFilter {
-            filter_body: true,
-            failure_kw: "ERROR, FATAL".into(),
-            success_kw: "done".into(),
-            start_kw: "begin".into(),
-            default_fail: false,
-        }))
+        .add_check(
+            NewCheck::new("Filtered").filter(
+                KeywordFilter::on()
+                    .failure("ERROR, FATAL")
+                    .success("done")
+                    .start("begin"),
+            ),
+        )
         .await;
     let app = app(b.store());
     assert_eq!(
@@ -578,9 +444,10 @@ async fn add_check_upserts_by_uuid<B: Backend>() {
         StatusCode::NOT_FOUND
     );
 
+    // The starting state applies to a check new to the store only.
     b.add_check(NewCheck::new("New name").uuid(uuid).paused())
         .await;
-    assert_eq!(b.check(uuid).await.unwrap().state.status, Status::Paused);
+    assert_eq!(b.check(uuid).await.unwrap().state.status, Status::Up);
     assert_eq!(b.checks().await.len(), 1);
     assert_eq!(b.pings(uuid).await.len(), 2);
 }

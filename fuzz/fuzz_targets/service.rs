@@ -207,9 +207,12 @@ fn store() -> MemoryStore {
         NewCheck::new("Backup")
             .uuid(UUID.parse().unwrap())
             .ping_key(KEY),
-    );
-    store.add_check(NewCheck::new("Twin").ping_key(KEY));
-    store.add_check(NewCheck::new("Twin").ping_key(KEY));
+    ).unwrap();
+    // Two checks sharing a slug: only UUIDs can say they are two.
+    for _ in 0..2 {
+        let twin = NewCheck::new("Twin").uuid(tower_ping::uuid::Uuid::new_v4()).ping_key(KEY);
+        store.add_check(twin).unwrap();
+    }
     store
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::codec::{CheckRow, PingRow, StateRow};
+use super::codec::{CheckRow, FlipRow, PingRow, StateRow};
 use super::error::SqlStoreError;
 use super::queue::Outcome;
 use crate::check::LoggedPing;
@@ -26,8 +26,8 @@ struct Pending {
     creation: Creation,
 }
 
-/// What a batch writes: ping rows, new check states, log pruning.
-#[derive(Debug)]
+/// What a batch writes: ping rows, new check states, log pruning, flips.
+#[derive(Debug, Default)]
 pub(crate) struct Applied {
     /// One per work, in order.
     pub(crate) outcomes: Vec<Outcome>,
@@ -41,6 +41,20 @@ pub(crate) struct Applied {
     /// it already deleted (until vacuum removes them). After the log limit is
     /// lowered, rows between the old and the new limit stay behind, unseen.
     pub(crate) prune: Vec<(i64, i64, i64)>,
+    /// Every flip, in the order it happened.
+    pub(crate) flips: Vec<FlipRow>,
+}
+
+impl Applied {
+    /// The earliest deadline the batch sets, to wake the monitor for.
+    pub(crate) fn earliest_deadline(&self) -> Option<i64> {
+        self.states.iter().filter_map(|(_, s)| s.alert_after).min()
+    }
+
+    /// Whether the batch records a flip the notifier must hear of.
+    pub(crate) fn has_alerts(&self) -> bool {
+        self.flips.iter().any(|f| f.alertable)
+    }
 }
 
 impl Batch {
@@ -86,16 +100,18 @@ impl Batch {
         let mut checks: HashMap<i64, (CheckState, CheckRules, bool, i64)> =
             HashMap::with_capacity(rows.len());
         for row in rows {
-            checks.insert(row.id, (row.state()?, row.rules(), false, row.n_pings));
+            checks.insert(row.id, (row.state()?, row.rules()?, false, row.n_pings));
         }
         let mut outcomes = self.outcomes;
         let mut log = Vec::with_capacity(self.pending.len());
+        let mut flips = Vec::new();
         for pending in self.pending {
             let Some((state, rules, touched, _)) = checks.get_mut(&pending.check) else {
                 outcomes[pending.job] = Some(Err(SqlStoreError::CheckGone));
                 continue;
             };
             let transition = apply(state, rules, &pending.ping);
+            flips.extend(transition.flips().map(|f| FlipRow::new(pending.check, f)));
             *state = transition.state.clone();
             *touched = true;
             log.push((
@@ -133,6 +149,7 @@ impl Batch {
             log,
             states,
             prune,
+            flips,
         })
     }
 }

@@ -10,14 +10,17 @@ use http::Method;
 use uuid::Uuid;
 
 use super::error::SqlStoreError;
-use crate::check::{Check, LoggedPing};
-use crate::state::{AllowedMethods, CheckRules, CheckState, KeywordFilter, Kind, Status};
+use crate::check::{Check, LoggedPing, RecordedFlip};
+use crate::cron::CronSchedule;
+use crate::state::{
+    AllowedMethods, CheckRules, CheckState, Flip, FlipReason, KeywordFilter, Kind, Schedule, Status,
+};
 
 /// The columns [`CheckRow`] reads, for `SELECT {CHECK_COLUMNS} WHERE ...`.
 pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.ping_key, \
      c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, c.start_kw, \
      c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
-     c.last_duration \
+     c.last_duration, c.timeout, c.cron, c.tz, c.grace, c.alert_after \
      FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
 
 /// The columns [`PingRow`] reads.
@@ -40,12 +43,21 @@ pub(crate) fn time(micros: i64) -> SystemTime {
     }
 }
 
-fn duration_micros(duration: Duration) -> i64 {
+pub(crate) fn duration_micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
 }
 
 fn uuid(text: &str) -> Result<Uuid, SqlStoreError> {
     Uuid::parse_str(text).map_err(|_| SqlStoreError::Corrupt(format!("uuid {text:?}")))
+}
+
+/// A stored duration that must be longer than zero.
+fn positive(micros: i64, what: &str) -> Result<Duration, SqlStoreError> {
+    u64::try_from(micros)
+        .ok()
+        .filter(|m| *m > 0)
+        .map(Duration::from_micros)
+        .ok_or_else(|| SqlStoreError::Corrupt(format!("{what} {micros}")))
 }
 
 fn count(value: i64, what: &str) -> Result<u64, SqlStoreError> {
@@ -73,6 +85,11 @@ pub(crate) struct CheckRow {
     pub(crate) last_start: Option<i64>,
     pub(crate) last_start_rid: Option<String>,
     pub(crate) last_duration: Option<i64>,
+    pub(crate) timeout: i64,
+    pub(crate) cron: Option<String>,
+    pub(crate) tz: String,
+    pub(crate) grace: i64,
+    pub(crate) alert_after: Option<i64>,
 }
 
 /// Reads a [`CheckRow`] from a row of [`CHECK_SELECT`]; a macro so that each
@@ -100,6 +117,11 @@ macro_rules! check_row {
             last_start: row.try_get(15)?,
             last_start_rid: row.try_get(16)?,
             last_duration: row.try_get(17)?,
+            timeout: row.try_get(18)?,
+            cron: row.try_get(19)?,
+            tz: row.try_get(20)?,
+            grace: row.try_get(21)?,
+            alert_after: row.try_get(22)?,
         }
     }};
 }
@@ -126,23 +148,53 @@ macro_rules! ping_row {
 }
 pub(crate) use ping_row;
 
+/// Reads a [`StoredFlipRow`] from a row of [`FLIP_SELECT`].
+macro_rules! flip_row {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        $crate::sql::codec::StoredFlipRow {
+            id: row.try_get(0)?,
+            uuid: row.try_get(1)?,
+            old_status: row.try_get(2)?,
+            new_status: row.try_get(3)?,
+            reason: row.try_get(4)?,
+            at: row.try_get(5)?,
+        }
+    }};
+}
+pub(crate) use flip_row;
+
 impl CheckRow {
-    pub(crate) fn rules(&self) -> CheckRules {
-        CheckRules {
-            manual_resume: self.manual_resume,
-            methods: if self.post_only {
+    pub(crate) fn rules(&self) -> Result<CheckRules, SqlStoreError> {
+        let filter = KeywordFilter::on()
+            .success(self.success_kw.as_str())
+            .failure(self.failure_kw.as_str())
+            .start(self.start_kw.as_str())
+            .default_fail(self.default_fail);
+        Ok(CheckRules::default()
+            .manual_resume(self.manual_resume)
+            .methods(if self.post_only {
                 AllowedMethods::PostOnly
             } else {
                 AllowedMethods::Any
-            },
-            filter: KeywordFilter {
+            })
+            .filter(KeywordFilter {
                 filter_body: self.filter_body,
-                success_kw: self.success_kw.clone(),
-                failure_kw: self.failure_kw.clone(),
-                start_kw: self.start_kw.clone(),
-                default_fail: self.default_fail,
-            },
-        }
+                ..filter
+            })
+            .schedule(self.schedule()?)
+            .grace(positive(self.grace, "grace")?))
+    }
+
+    fn schedule(&self) -> Result<Schedule, SqlStoreError> {
+        Ok(match &self.cron {
+            None => Schedule::Period(positive(self.timeout, "timeout")?),
+            Some(expression) => Schedule::Cron(
+                CronSchedule::new(expression, &self.tz)
+                    .map_err(|e| SqlStoreError::Corrupt(format!("cron {expression:?}: {e}")))?,
+            ),
+        })
     }
 
     pub(crate) fn state(&self) -> Result<CheckState, SqlStoreError> {
@@ -156,18 +208,19 @@ impl CheckRow {
             last_duration: self
                 .last_duration
                 .map(|d| Duration::from_micros(d.unsigned_abs())),
+            alert_after: self.alert_after.map(time),
         })
     }
 
     pub(crate) fn into_check(self) -> Result<Check, SqlStoreError> {
-        Ok(Check {
-            uuid: uuid(&self.uuid)?,
-            rules: self.rules(),
-            state: self.state()?,
-            name: self.name,
-            slug: self.slug,
-            ping_key: self.ping_key,
-        })
+        Ok(Check::new(
+            uuid(&self.uuid)?,
+            self.name.clone(),
+            self.slug.clone(),
+            self.ping_key.clone(),
+            self.rules()?,
+            self.state()?,
+        ))
     }
 }
 
@@ -180,6 +233,7 @@ pub(crate) struct StateRow {
     pub(crate) last_start: Option<i64>,
     pub(crate) last_start_rid: Option<String>,
     pub(crate) last_duration: Option<i64>,
+    pub(crate) alert_after: Option<i64>,
 }
 
 impl StateRow {
@@ -191,7 +245,103 @@ impl StateRow {
             last_start: state.last_start.map(micros),
             last_start_rid: state.last_start_rid.map(|rid| rid.to_string()),
             last_duration: state.last_duration.map(duration_micros),
+            alert_after: state.alert_after.map(micros),
         }
+    }
+}
+
+/// How a check's rules map to its columns.
+#[derive(Debug)]
+pub(crate) struct RulesRow<'a> {
+    pub(crate) manual_resume: bool,
+    pub(crate) post_only: bool,
+    pub(crate) filter: &'a KeywordFilter,
+    pub(crate) timeout: i64,
+    pub(crate) cron: Option<&'a str>,
+    pub(crate) tz: &'a str,
+    pub(crate) grace: i64,
+}
+
+impl<'a> RulesRow<'a> {
+    pub(crate) fn new(rules: &'a CheckRules) -> Self {
+        let (timeout, cron, tz) = match &rules.schedule {
+            Schedule::Period(period) => (duration_micros(*period), None, "UTC"),
+            Schedule::Cron(cron) => (
+                duration_micros(crate::state::DEFAULT_TIMEOUT),
+                Some(cron.expression()),
+                cron.time_zone(),
+            ),
+        };
+        Self {
+            manual_resume: rules.manual_resume,
+            post_only: rules.methods == AllowedMethods::PostOnly,
+            filter: &rules.filter,
+            timeout,
+            cron,
+            tz,
+            grace: duration_micros(rules.grace),
+        }
+    }
+}
+
+/// A flip as written: `(check id, flip)`.
+#[derive(Debug)]
+pub(crate) struct FlipRow {
+    pub(crate) check: i64,
+    pub(crate) old_status: &'static str,
+    pub(crate) new_status: &'static str,
+    pub(crate) reason: &'static str,
+    pub(crate) at: i64,
+    pub(crate) alertable: bool,
+}
+
+impl FlipRow {
+    pub(crate) fn new(check: i64, flip: &Flip) -> Self {
+        Self {
+            check,
+            old_status: flip.old_status.as_str(),
+            new_status: flip.new_status.as_str(),
+            reason: flip.reason.as_str(),
+            at: micros(flip.at),
+            alertable: flip.is_alertable(),
+        }
+    }
+}
+
+/// The columns [`StoredFlipRow`] reads, joined with the check's UUID.
+pub(crate) const FLIP_SELECT: &str = "SELECT f.id, c.uuid, f.old_status, f.new_status, \
+     f.reason, f.at FROM tower_ping_flips f JOIN tower_ping_checks c ON c.id = f.check_id";
+
+/// A flip as read back.
+#[derive(Debug)]
+pub(crate) struct StoredFlipRow {
+    pub(crate) id: i64,
+    pub(crate) uuid: String,
+    pub(crate) old_status: String,
+    pub(crate) new_status: String,
+    pub(crate) reason: String,
+    pub(crate) at: i64,
+}
+
+impl StoredFlipRow {
+    pub(crate) fn into_recorded(self) -> Result<RecordedFlip, SqlStoreError> {
+        let status = |text: &str| {
+            Status::parse(text).ok_or_else(|| SqlStoreError::Corrupt(format!("status {text:?}")))
+        };
+        let reason = FlipReason::parse(&self.reason)
+            .ok_or_else(|| SqlStoreError::Corrupt(format!("flip reason {:?}", self.reason)))?;
+        let flip = Flip::new(
+            status(&self.old_status)?,
+            status(&self.new_status)?,
+            reason,
+            time(self.at),
+        );
+        Ok(RecordedFlip::new(
+            count(self.id, "flip id")?,
+            uuid(&self.uuid)?,
+            flip,
+            false,
+        ))
     }
 }
 

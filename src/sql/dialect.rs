@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use sqlx::{Database, Decode, Encode, IntoArguments, Type};
 
 use super::batch::Applied;
-use super::codec::{CheckRow, PingRow};
+use super::codec::{CheckRow, PingRow, StoredFlipRow};
 use super::queue::Work;
 
 /// A Rust type that `DB` both binds as a parameter and reads from a column.
@@ -51,15 +51,35 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
     /// Creates the table that records applied migrations.
     const CREATE_MIGRATIONS_TABLE: &'static str;
 
+    /// Appended to a `SELECT` of [`CHECK_SELECT`](super::codec::CHECK_SELECT)
+    /// to hold the checks it reads until the transaction ends (nothing where
+    /// the transaction already holds the database).
+    const FOR_UPDATE: &'static str;
+
+    /// The same, skipping the checks another transaction holds: how sweeps
+    /// of several processes share out the overdue checks.
+    const FOR_UPDATE_SKIP_LOCKED: &'static str;
+
     /// Reads a row of [`CHECK_SELECT`](super::codec::CHECK_SELECT).
     fn read_check(row: &Self::Row) -> sqlx::Result<CheckRow>;
 
     /// Reads a row of [`PING_COLUMNS`](super::codec::PING_COLUMNS).
     fn read_ping(row: &Self::Row) -> sqlx::Result<PingRow>;
 
+    /// Reads a row of [`FLIP_SELECT`](super::codec::FLIP_SELECT).
+    fn read_flip(row: &Self::Row) -> sqlx::Result<StoredFlipRow>;
+
+    /// How many rows a statement changed.
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+
     /// Keeps concurrent instances from migrating at the same time, until
     /// the transaction ends.
     async fn lock_migrations(conn: &mut Self::Connection) -> sqlx::Result<()>;
+
+    /// Keeps concurrent instances from defining checks at the same time, so
+    /// two that declare the same check at start-up make one, until the
+    /// transaction ends.
+    async fn lock_definitions(conn: &mut Self::Connection) -> sqlx::Result<()>;
 
     /// Takes what a batch must hold before it gets or creates the checks of
     /// its `?create=1` pings.
@@ -69,6 +89,6 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
     /// rows until the transaction ends.
     async fn load_checks(conn: &mut Self::Connection, ids: &[i64]) -> sqlx::Result<Vec<CheckRow>>;
 
-    /// Writes a batch's ping rows, new check states and log pruning.
+    /// Writes a batch's ping rows, new check states, log pruning and flips.
     async fn write_applied(conn: &mut Self::Connection, applied: &Applied) -> sqlx::Result<()>;
 }

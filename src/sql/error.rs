@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::check::DefineError;
+
 /// An error of [`SqliteStore`](crate::SqliteStore) or
 /// [`PostgresStore`](crate::PostgresStore). The layer answers every one of
 /// them with `503 store unavailable`.
@@ -25,6 +27,8 @@ pub enum SqlStoreError {
     Corrupt(String),
     /// The check was deleted between `resolve` and `record`.
     CheckGone,
+    /// The check could not be defined as given.
+    Define(DefineError),
 }
 
 impl fmt::Display for SqlStoreError {
@@ -35,6 +39,7 @@ impl fmt::Display for SqlStoreError {
             SqlStoreError::Closed => f.write_str("the store's writer task has stopped"),
             SqlStoreError::Corrupt(what) => write!(f, "unreadable stored value: {what}"),
             SqlStoreError::CheckGone => f.write_str("the check was deleted while being pinged"),
+            SqlStoreError::Define(e) => write!(f, "cannot define the check: {e}"),
         }
     }
 }
@@ -43,8 +48,15 @@ impl std::error::Error for SqlStoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SqlStoreError::Database(e) => Some(&**e),
+            SqlStoreError::Define(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<DefineError> for SqlStoreError {
+    fn from(e: DefineError) -> Self {
+        SqlStoreError::Define(e)
     }
 }
 

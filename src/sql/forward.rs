@@ -22,10 +22,12 @@ macro_rules! forward_to_shared {
                 &self.inner.pool
             }
 
-            /// Adds a check, or redefines the check with the same UUID (name, slug,
-            /// ping key, rules, and status when given as paused) keeping its pings
-            /// and state, as [`MemoryStore::add_check`](crate::MemoryStore::add_check)
-            /// does. Returns its UUID.
+            /// Defines a check: adds it, or redefines the check it names (see
+            /// [`NewCheck`](crate::NewCheck): by UUID when it has one, else by
+            /// ping key and slug), and returns its UUID, as
+            /// [`MemoryStore::add_check`](crate::MemoryStore::add_check) does.
+            /// Instances sharing the database that define the same check at
+            /// once make one.
             pub async fn add_check(
                 &self,
                 new: $crate::NewCheck,
@@ -37,6 +39,37 @@ macro_rules! forward_to_shared {
             /// project before it has any.
             pub async fn add_ping_key(&self, ping_key: &str) -> Result<(), $crate::SqlStoreError> {
                 self.inner.add_ping_key(ping_key).await
+            }
+
+            /// Pauses a check: status paused, no run going, no deadline, no
+            /// alert. `Ok(false)` when there is no such check.
+            pub async fn pause(&self, uuid: ::uuid::Uuid) -> Result<bool, $crate::SqlStoreError> {
+                self.inner
+                    .change_state(uuid, $crate::CheckState::paused)
+                    .await
+            }
+
+            /// Resumes a paused check: status new, as if never pinged, no
+            /// alert. A check that is not paused is left as it is.
+            /// `Ok(false)` when there is no such check.
+            pub async fn resume(&self, uuid: ::uuid::Uuid) -> Result<bool, $crate::SqlStoreError> {
+                self.inner
+                    .change_state(uuid, $crate::CheckState::resumed)
+                    .await
+            }
+
+            /// Removes a check with its pings and flips (alerts not yet
+            /// delivered included). Its pings are then answered `404 not
+            /// found` (by another instance sharing the database, `503` once
+            /// first if it had the check's row id cached). `Ok(false)` when
+            /// there is no such check.
+            pub async fn remove(&self, uuid: ::uuid::Uuid) -> Result<bool, $crate::SqlStoreError> {
+                self.inner.remove(uuid).await
+            }
+
+            /// Every flip of every check, oldest first.
+            pub async fn flips(&self) -> Result<Vec<$crate::RecordedFlip>, $crate::SqlStoreError> {
+                self.inner.flips().await
             }
 
             /// Every check with its current state, in the order added.
@@ -89,6 +122,20 @@ macro_rules! forward_to_shared {
                 ping: $crate::Ping,
             ) -> Result<$crate::Creation, $crate::SqlStoreError> {
                 self.inner.create(ping_key, slug, ping).await
+            }
+        }
+
+        #[::async_trait::async_trait]
+        impl $crate::MonitorStore for $store {
+            async fn sweep(
+                &self,
+                now: ::std::time::SystemTime,
+            ) -> Result<$crate::Sweep, $crate::SqlStoreError> {
+                self.inner.sweep(now).await
+            }
+
+            fn signal(&self) -> Option<&$crate::MonitorSignal> {
+                Some(&self.inner.signal)
             }
         }
 

@@ -1,15 +1,13 @@
-//! The stores' own methods: adding checks and ping keys, reading checks and
-//! ping logs.
+//! Reading a store: its checks, their ping logs, their flips.
 
 use sqlx::{ColumnIndex, Encode, Executor, Type};
 use uuid::Uuid;
 
-use super::codec::{CheckRow, CHECK_SELECT, PING_COLUMNS};
+use super::codec::{CheckRow, CHECK_SELECT, FLIP_SELECT, PING_COLUMNS};
 use super::dialect::{Dialect, Value};
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
-use crate::check::{Check, LoggedPing, NewCheck};
-use crate::state::AllowedMethods;
+use crate::check::{Check, LoggedPing, RecordedFlip};
 
 impl<DB> Shared<DB>
 where
@@ -22,55 +20,6 @@ where
     bool: Value<DB>,
     String: Value<DB>,
 {
-    pub(crate) async fn add_check(&self, new: NewCheck) -> Result<Uuid, SqlStoreError> {
-        let limit = self.options.call_timeout;
-        bounded(limit, async {
-            let mut tx = self.pool.begin_with(DB::BEGIN).await?;
-            let project = match &new.ping_key {
-                Some(key) => Some(Self::project_id(&mut tx, key).await?),
-                None => None,
-            };
-            sqlx::query(
-                "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, manual_resume, \
-                 post_only, filter_body, success_kw, failure_kw, start_kw, default_fail, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                 ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, slug = excluded.slug, \
-                 project_id = excluded.project_id, manual_resume = excluded.manual_resume, \
-                 post_only = excluded.post_only, filter_body = excluded.filter_body, \
-                 success_kw = excluded.success_kw, failure_kw = excluded.failure_kw, \
-                 start_kw = excluded.start_kw, default_fail = excluded.default_fail, \
-                 status = CASE WHEN excluded.status = 'paused' THEN 'paused' \
-                 ELSE tower_ping_checks.status END",
-            )
-            .bind(new.uuid.to_string())
-            .bind(new.name.as_str())
-            .bind(new.slug.as_str())
-            .bind(project)
-            .bind(new.rules.manual_resume)
-            .bind(new.rules.methods == AllowedMethods::PostOnly)
-            .bind(new.rules.filter.filter_body)
-            .bind(new.rules.filter.success_kw.as_str())
-            .bind(new.rules.filter.failure_kw.as_str())
-            .bind(new.rules.filter.start_kw.as_str())
-            .bind(new.rules.filter.default_fail)
-            .bind(new.status.as_str())
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(new.uuid)
-        })
-        .await
-    }
-
-    pub(crate) async fn add_ping_key(&self, ping_key: &str) -> Result<(), SqlStoreError> {
-        bounded(self.options.call_timeout, async {
-            let mut tx = self.pool.begin_with(DB::BEGIN).await?;
-            Self::project_id(&mut tx, ping_key).await?;
-            tx.commit().await
-        })
-        .await
-    }
-
     pub(crate) async fn checks(&self) -> Result<Vec<Check>, SqlStoreError> {
         let sql = format!("{CHECK_SELECT} ORDER BY c.id");
         let rows = bounded(
@@ -130,5 +79,19 @@ where
             log.push(DB::read_ping(row)?.into_logged()?);
         }
         Ok(Some(log))
+    }
+
+    pub(crate) async fn flips(&self) -> Result<Vec<RecordedFlip>, SqlStoreError> {
+        let sql = format!("{FLIP_SELECT} ORDER BY f.id");
+        let rows = bounded(
+            self.options.call_timeout,
+            sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool),
+        )
+        .await?;
+        let mut flips = Vec::with_capacity(rows.len());
+        for row in &rows {
+            flips.push(DB::read_flip(row)?.into_recorded()?);
+        }
+        Ok(flips)
     }
 }

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 mod batch;
 mod codec;
+mod define;
 mod dialect;
 mod error;
 mod forward;
@@ -32,6 +33,7 @@ mod migrate;
 mod options;
 mod queue;
 mod shared;
+mod sweep;
 mod writer;
 
 #[cfg(feature = "postgres")]

@@ -4,11 +4,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgQueryResult, PgRow};
 use sqlx::Postgres;
 
 use super::batch::Applied;
-use super::codec::{check_row, ping_row, CheckRow, PingRow, CHECK_SELECT};
+use super::codec::{check_row, flip_row, ping_row, CheckRow, PingRow, StoredFlipRow, CHECK_SELECT};
 use super::dialect::Dialect;
 use super::forward::forward_to_shared;
 use super::queue::Work;
@@ -17,6 +17,10 @@ use super::{SqlStoreError, SqlStoreOptions};
 
 /// The advisory lock that serialises migrations of concurrent instances.
 const MIGRATION_LOCK: i64 = 0x746f_7765_7270_696e; // "towerpin"
+
+/// The advisory lock that serialises check definitions of concurrent
+/// instances.
+const DEFINITION_LOCK: i64 = 0x746f_7765_7264_6566; // "towerdef"
 
 /// A [`CheckStore`](crate::CheckStore) in a PostgreSQL database (feature `postgres`).
 ///
@@ -98,15 +102,25 @@ forward_to_shared!(PostgresStore, PgPool);
 impl Dialect for Postgres {
     const BEGIN: &'static str = "BEGIN";
 
-    const MIGRATIONS: &'static [(i64, &'static str, &'static str)] = &[(
-        1,
-        "initial",
-        include_str!("../../migrations/postgres/0001_initial.sql"),
-    )];
+    const MIGRATIONS: &'static [(i64, &'static str, &'static str)] = &[
+        (
+            1,
+            "initial",
+            include_str!("../../migrations/postgres/0001_initial.sql"),
+        ),
+        (
+            2,
+            "schedules",
+            include_str!("../../migrations/postgres/0002_schedules.sql"),
+        ),
+    ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
         tower_ping_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
         applied_at BIGINT NOT NULL)";
+
+    const FOR_UPDATE: &'static str = " FOR UPDATE OF c";
+    const FOR_UPDATE_SKIP_LOCKED: &'static str = " FOR UPDATE OF c SKIP LOCKED";
 
     fn read_check(row: &PgRow) -> sqlx::Result<CheckRow> {
         Ok(check_row!(row))
@@ -116,10 +130,28 @@ impl Dialect for Postgres {
         Ok(ping_row!(row))
     }
 
+    fn rows_affected(result: &PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn read_flip(row: &PgRow) -> sqlx::Result<StoredFlipRow> {
+        Ok(flip_row!(row))
+    }
+
     /// Instances starting together migrate one after the other.
     async fn lock_migrations(conn: &mut PgConnection) -> sqlx::Result<()> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Instances declaring their checks at start-up define them one after
+    /// the other.
+    async fn lock_definitions(conn: &mut PgConnection) -> sqlx::Result<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(DEFINITION_LOCK)
             .execute(&mut *conn)
             .await?;
         Ok(())
@@ -165,8 +197,14 @@ impl Dialect for Postgres {
         // size: with BEGIN, the locking SELECT and COMMIT, four round trips
         // per batch. (The statement's parts share one snapshot: the DELETE
         // cannot see the INSERT's rows, which `Batch::apply` already left
-        // out when they were to be pruned.)
-        let (log, states, prune) = (&applied.log, &applied.states, &applied.prune);
+        // out when they were to be pruned.) Flips are numbered in the order
+        // they happened: `ORDER BY` the array position.
+        let (log, states, prune, flips) = (
+            &applied.log,
+            &applied.states,
+            &applied.prune,
+            &applied.flips,
+        );
         sqlx::query(
             "WITH inserted AS (INSERT INTO tower_ping_pings (check_id, n, kind, exit_status, \
              method, scheme, remote_addr, user_agent, rid, body, received_at) \
@@ -175,14 +213,21 @@ impl Dialect for Postgres {
              $11::bigint[])), \
              updated AS (UPDATE tower_ping_checks c SET status = u.status, \
              n_pings = u.n_pings, last_ping = u.last_ping, last_start = u.last_start, \
-             last_start_rid = u.last_start_rid, last_duration = u.last_duration \
+             last_start_rid = u.last_start_rid, last_duration = u.last_duration, \
+             alert_after = u.alert_after \
              FROM UNNEST($12::bigint[], $13::text[], $14::bigint[], $15::bigint[], \
-             $16::bigint[], $17::text[], $18::bigint[]) \
-             AS u(id, status, n_pings, last_ping, last_start, last_start_rid, last_duration) \
+             $16::bigint[], $17::text[], $18::bigint[], $22::bigint[]) \
+             AS u(id, status, n_pings, last_ping, last_start, last_start_rid, last_duration, \
+             alert_after) \
              WHERE c.id = u.id), \
              pruned AS (DELETE FROM tower_ping_pings p \
              USING UNNEST($19::bigint[], $20::bigint[], $21::bigint[]) AS d(check_id, above, upto) \
-             WHERE p.check_id = d.check_id AND p.n > d.above AND p.n <= d.upto) \
+             WHERE p.check_id = d.check_id AND p.n > d.above AND p.n <= d.upto), \
+             flipped AS (INSERT INTO tower_ping_flips \
+             (check_id, old_status, new_status, reason, at, alertable) \
+             SELECT c, o, n, r, a, al FROM UNNEST($23::bigint[], $24::text[], $25::text[], \
+             $26::text[], $27::bigint[], $28::boolean[]) WITH ORDINALITY AS f(c, o, n, r, a, al, i) \
+             ORDER BY i) \
              SELECT 1",
         )
         .bind(log.iter().map(|(check, _)| *check).collect::<Vec<i64>>())
@@ -263,6 +308,18 @@ impl Dialect for Postgres {
                 .collect::<Vec<i64>>(),
         )
         .bind(prune.iter().map(|(_, _, upto)| *upto).collect::<Vec<i64>>())
+        .bind(
+            states
+                .iter()
+                .map(|(_, s)| s.alert_after)
+                .collect::<Vec<Option<i64>>>(),
+        )
+        .bind(flips.iter().map(|f| f.check).collect::<Vec<i64>>())
+        .bind(flips.iter().map(|f| f.old_status).collect::<Vec<&str>>())
+        .bind(flips.iter().map(|f| f.new_status).collect::<Vec<&str>>())
+        .bind(flips.iter().map(|f| f.reason).collect::<Vec<&str>>())
+        .bind(flips.iter().map(|f| f.at).collect::<Vec<i64>>())
+        .bind(flips.iter().map(|f| f.alertable).collect::<Vec<bool>>())
         .execute(&mut *conn)
         .await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! the cache of check ids. Each public store wraps one in an `Arc`.
 
 use std::collections::HashMap;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use sqlx::{Database, Pool};
 use uuid::Uuid;
@@ -10,12 +10,16 @@ use uuid::Uuid;
 use super::queue::{Queue, Writer};
 use super::writer::SqlWriter;
 use super::SqlStoreOptions;
+use crate::monitor_signal::MonitorSignal;
 
 /// A store's state, on database `DB`.
 pub(crate) struct Shared<DB: Database> {
     pub(crate) pool: Pool<DB>,
     pub(crate) queue: Queue,
     pub(crate) options: SqlStoreOptions,
+    /// Wakes this process's monitor for the deadlines and alerts its
+    /// writes set.
+    pub(crate) signal: Arc<MonitorSignal>,
     /// UUID to row id: a check's id never changes, so a hit needs no query.
     ids: RwLock<HashMap<Uuid, i64>>,
 }
@@ -26,10 +30,13 @@ impl<DB: Database> Shared<DB> {
     where
         SqlWriter<DB>: Writer,
     {
+        let signal = Arc::new(MonitorSignal::new());
+        let writer = SqlWriter::new(pool.clone(), &options, signal.clone());
         Self {
-            queue: Queue::start(SqlWriter::new(pool.clone(), &options), lanes, &options),
+            queue: Queue::start(writer, lanes, &options),
             pool,
             options,
+            signal,
             ids: RwLock::default(),
         }
     }
@@ -49,5 +56,13 @@ impl<DB: Database> Shared<DB> {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(uuid, id);
+    }
+
+    /// Forgets the row id of a removed check.
+    pub(crate) fn forget_id(&self, uuid: Uuid) {
+        self.ids
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&uuid);
     }
 }

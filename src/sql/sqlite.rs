@@ -6,12 +6,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
+    SqliteQueryResult, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::batch::Applied;
-use super::codec::{check_row, ping_row, CheckRow, PingRow, CHECK_SELECT, PING_COLUMNS};
+use super::codec::{
+    check_row, flip_row, ping_row, CheckRow, PingRow, StoredFlipRow, CHECK_SELECT, PING_COLUMNS,
+};
 use super::dialect::Dialect;
 use super::forward::forward_to_shared;
 use super::queue::Work;
@@ -93,15 +95,26 @@ impl Dialect for Sqlite {
     // and writing it back cannot interleave with another writer.
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
-    const MIGRATIONS: &'static [(i64, &'static str, &'static str)] = &[(
-        1,
-        "initial",
-        include_str!("../../migrations/sqlite/0001_initial.sql"),
-    )];
+    const MIGRATIONS: &'static [(i64, &'static str, &'static str)] = &[
+        (
+            1,
+            "initial",
+            include_str!("../../migrations/sqlite/0001_initial.sql"),
+        ),
+        (
+            2,
+            "schedules",
+            include_str!("../../migrations/sqlite/0002_schedules.sql"),
+        ),
+    ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
         tower_ping_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, \
         applied_at INTEGER NOT NULL)";
+
+    // A write transaction holds the whole database already.
+    const FOR_UPDATE: &'static str = "";
+    const FOR_UPDATE_SKIP_LOCKED: &'static str = "";
 
     fn read_check(row: &SqliteRow) -> sqlx::Result<CheckRow> {
         Ok(check_row!(row))
@@ -111,8 +124,21 @@ impl Dialect for Sqlite {
         Ok(ping_row!(row))
     }
 
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn read_flip(row: &SqliteRow) -> sqlx::Result<StoredFlipRow> {
+        Ok(flip_row!(row))
+    }
+
     /// Nothing to take: `BEGIN IMMEDIATE` already holds the database.
     async fn lock_migrations(_: &mut SqliteConnection) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    /// Nothing to take: `BEGIN IMMEDIATE` already holds the database.
+    async fn lock_definitions(_: &mut SqliteConnection) -> sqlx::Result<()> {
         Ok(())
     }
 
@@ -157,7 +183,7 @@ impl Dialect for Sqlite {
         for chunk in applied.states.chunks(INSERT_CHUNK) {
             let mut update = QueryBuilder::<Sqlite>::new(
                 "WITH u (id, status, n_pings, last_ping, last_start, last_start_rid, \
-                 last_duration) AS (",
+                 last_duration, alert_after) AS (",
             );
             update.push_values(chunk, |mut row, (id, state)| {
                 row.push_bind(*id)
@@ -166,13 +192,14 @@ impl Dialect for Sqlite {
                     .push_bind(state.last_ping)
                     .push_bind(state.last_start)
                     .push_bind(state.last_start_rid.as_deref())
-                    .push_bind(state.last_duration);
+                    .push_bind(state.last_duration)
+                    .push_bind(state.alert_after);
             });
             update.push(
                 ") UPDATE tower_ping_checks SET status = u.status, n_pings = u.n_pings, \
                  last_ping = u.last_ping, last_start = u.last_start, \
-                 last_start_rid = u.last_start_rid, last_duration = u.last_duration \
-                 FROM u WHERE tower_ping_checks.id = u.id",
+                 last_start_rid = u.last_start_rid, last_duration = u.last_duration, \
+                 alert_after = u.alert_after FROM u WHERE tower_ping_checks.id = u.id",
             );
             update.build().execute(&mut *conn).await?;
         }
@@ -190,6 +217,21 @@ impl Dialect for Sqlite {
                 terms.push_unseparated(")");
             }
             prune.build().execute(&mut *conn).await?;
+        }
+        for chunk in applied.flips.chunks(INSERT_CHUNK) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO tower_ping_flips \
+                 (check_id, old_status, new_status, reason, at, alertable) ",
+            );
+            insert.push_values(chunk, |mut row, flip| {
+                row.push_bind(flip.check)
+                    .push_bind(flip.old_status)
+                    .push_bind(flip.new_status)
+                    .push_bind(flip.reason)
+                    .push_bind(flip.at)
+                    .push_bind(flip.alertable);
+            });
+            insert.build().execute(&mut *conn).await?;
         }
         Ok(())
     }

@@ -1,26 +1,37 @@
 //! The writer task's side of group commit: one transaction per batch.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Encode, Executor, Pool, Type};
 
 use super::batch::Batch;
+use super::codec::time;
 use super::dialect::{Dialect, Value};
 use super::queue::{Outcome, Work, Writer};
 use super::shared::Shared;
 use super::{SqlStoreError, SqlStoreOptions};
+use crate::monitor_signal::MonitorSignal;
 use crate::store::Creation;
 
 /// Writes batches to a store's database.
 pub(crate) struct SqlWriter<DB: Database> {
     pool: Pool<DB>,
     log_limit: usize,
+    /// Told of the deadlines and alerts each committed batch sets.
+    signal: Arc<MonitorSignal>,
 }
 
 impl<DB: Database> SqlWriter<DB> {
-    pub(crate) fn new(pool: Pool<DB>, options: &SqlStoreOptions) -> Self {
+    pub(crate) fn new(
+        pool: Pool<DB>,
+        options: &SqlStoreOptions,
+        signal: Arc<MonitorSignal>,
+    ) -> Self {
         Self {
             pool,
             log_limit: options.ping_log_limit,
+            signal,
         }
     }
 }
@@ -31,6 +42,7 @@ impl<DB: Database> Clone for SqlWriter<DB> {
         Self {
             pool: self.pool.clone(),
             log_limit: self.log_limit,
+            signal: self.signal.clone(),
         }
     }
 }
@@ -72,6 +84,12 @@ where
         let applied = batch.apply(rows, self.log_limit)?;
         DB::write_applied(&mut tx, &applied).await?;
         tx.commit().await?;
+        if let Some(deadline) = applied.earliest_deadline() {
+            self.signal.deadline(time(deadline));
+        }
+        if applied.has_alerts() {
+            self.signal.flip();
+        }
         Ok(applied.outcomes)
     }
 }

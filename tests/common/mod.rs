@@ -36,9 +36,14 @@ pub fn uuid(text: &str) -> Uuid {
 /// checks sharing the slug `twin`.
 pub fn seeded_store() -> MemoryStore {
     let store = MemoryStore::new();
-    store.add_check(NewCheck::new("Backup").uuid(uuid(UUID)).ping_key(KEY));
-    store.add_check(NewCheck::new("Twin").ping_key(KEY));
-    store.add_check(NewCheck::new("Twin").ping_key(KEY));
+    store
+        .add_check(NewCheck::new("Backup").uuid(uuid(UUID)).ping_key(KEY))
+        .unwrap();
+    // Two checks sharing a slug: only UUIDs can say they are two.
+    for _ in 0..2 {
+        let twin = NewCheck::new("Twin").uuid(Uuid::new_v4()).ping_key(KEY);
+        store.add_check(twin).unwrap();
+    }
     store
 }
 

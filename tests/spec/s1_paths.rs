@@ -152,7 +152,9 @@ async fn non_canonical_uuids_are_not_uuids() {
 #[tokio::test]
 async fn ping_key_and_slug_alphabet() {
     let store = MemoryStore::new();
-    store.add_check(NewCheck::new("x").slug("a-b_9").ping_key("Old-Key_1"));
+    store
+        .add_check(NewCheck::new("x").slug("a-b_9").ping_key("Old-Key_1"))
+        .unwrap();
     let inner = Inner::default();
     let layer = PingLayer::new(store.clone());
     let answer = send(&layer, &inner, get("/ping/Old-Key_1/a-b_9")).await;
@@ -187,7 +189,9 @@ async fn upper_case_slug_is_invalid_url_format_without_a_store_call() {
 #[tokio::test]
 async fn uuid_then_word_is_a_slug_form_ping() {
     let store = MemoryStore::new();
-    let check = store.add_check(NewCheck::new("abc").ping_key(UUID));
+    let check = store
+        .add_check(NewCheck::new("abc").ping_key(UUID))
+        .unwrap();
     let inner = Inner::default();
     let answer = send(
         &PingLayer::new(store.clone()),

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use http::Method;
 use tower_ping::{
-    apply, CheckRules, CheckState, KeywordFilter, Kind, MemoryStore, NewCheck, Ping, PingLayer,
-    Signal, Status,
+    apply, CheckRules, CheckState, FlipReason, KeywordFilter, Kind, MemoryStore, NewCheck, Ping,
+    PingLayer, Signal, Status,
 };
 
 use crate::common::*;
@@ -15,7 +15,9 @@ use crate::common::*;
 /// A store holding one check built by `define`, and a layer over it.
 fn one_check(define: impl FnOnce(NewCheck) -> NewCheck) -> (MemoryStore, PingLayer<MemoryStore>) {
     let store = MemoryStore::new();
-    store.add_check(define(NewCheck::new("Job").uuid(uuid(UUID)).ping_key(KEY)));
+    store
+        .add_check(define(NewCheck::new("Job").uuid(uuid(UUID)).ping_key(KEY)))
+        .unwrap();
     (store.clone(), PingLayer::new(store))
 }
 
@@ -185,11 +187,19 @@ fn a_status_change_is_a_flip() {
         &rules,
         &Ping::new(Signal::Success, t),
     );
-    assert_eq!(up.flipped_from, Some(Status::New));
+    let flip = up.flip.expect("new -> up is a flip");
+    assert_eq!(
+        (flip.old_status, flip.new_status, flip.reason, flip.at),
+        (Status::New, Status::Up, FlipReason::Success, t)
+    );
     let again = apply(&up.state, &rules, &Ping::new(Signal::Success, t));
     assert!(!again.flipped());
     let down = apply(&again.state, &rules, &Ping::new(Signal::Exit(2), t));
-    assert_eq!(down.flipped_from, Some(Status::Up));
+    let flip = down.flip.expect("up -> down is a flip");
+    assert_eq!(
+        (flip.old_status, flip.new_status, flip.reason),
+        (Status::Up, Status::Down, FlipReason::Fail)
+    );
     let log = apply(&down.state, &rules, &Ping::new(Signal::Log, t));
     assert!(!log.flipped());
 }
@@ -201,13 +211,9 @@ async fn log_and_ign_change_nothing_but_the_log() {
     let before = state(&store);
     ping(&layer, Method::POST, "/log", "a message").await;
     let after = state(&store);
-    assert_eq!(
-        after,
-        CheckState {
-            n_pings: 2,
-            ..before
-        }
-    );
+    let mut expected = before;
+    expected.n_pings = 2;
+    assert_eq!(after, expected);
     let logged = pings(&store, UUID);
     assert_eq!(
         (logged[1].kind, &logged[1].body[..]),
@@ -274,13 +280,10 @@ fn success_or_fail_that_measures_nothing_resets_last_duration() {
 
 fn filtered(f: impl FnOnce(&mut KeywordFilter)) -> impl FnOnce(NewCheck) -> NewCheck {
     move |check| {
-        let mut filter = KeywordFilter {
-            filter_body: true,
-            success_kw: "SUCCESS, all good".into(),
-            failure_kw: "ERROR,FATAL".into(),
-            start_kw: "BEGIN".into(),
-            default_fail: false,
-        };
+        let mut filter = KeywordFilter::on()
+            .success("SUCCESS, all good")
+            .failure("ERROR,FATAL")
+            .start("BEGIN");
         f(&mut filter);
         check.filter(filter)
     }
@@ -355,7 +358,9 @@ async fn empty_keywords_match_nothing() {
 #[tokio::test]
 async fn keyword_filter_sees_the_body_as_kept() {
     let store = MemoryStore::new();
-    store.add_check(filtered(|_| {})(NewCheck::new("Job").uuid(uuid(UUID))));
+    store
+        .add_check(filtered(|_| {})(NewCheck::new("Job").uuid(uuid(UUID))))
+        .unwrap();
     let layer = PingLayer::new(store.clone()).body_limit(8);
     ping(&layer, Method::POST, "", "all good, then ERROR").await;
     assert_eq!(last_kind(&store), Kind::Success);
@@ -377,7 +382,9 @@ async fn keyword_filter_matches_non_utf8_bodies_on_their_lossy_decoding() {
 #[tokio::test]
 async fn ping_log_is_bounded() {
     let store = MemoryStore::with_ping_log_limit(3);
-    store.add_check(NewCheck::new("Job").uuid(uuid(UUID)));
+    store
+        .add_check(NewCheck::new("Job").uuid(uuid(UUID)))
+        .unwrap();
     let layer = PingLayer::new(store.clone());
     for _ in 0..5 {
         ping(&layer, Method::GET, "", "").await;

@@ -10,12 +10,10 @@ use crate::common::*;
 #[tokio::test]
 async fn non_utf8_body_with_keyword_filters_is_recorded_not_a_500() {
     let store = MemoryStore::new();
-    let filter = KeywordFilter {
-        filter_body: true,
-        success_kw: "ok".into(),
-        ..KeywordFilter::default()
-    };
-    store.add_check(NewCheck::new("Job").uuid(uuid(UUID)).filter(filter));
+    let filter = KeywordFilter::on().success("ok");
+    store
+        .add_check(NewCheck::new("Job").uuid(uuid(UUID)).filter(filter))
+        .unwrap();
     let request = Request::post(format!("/ping/{UUID}"))
         .body(Full::new(Bytes::from_static(b"\x80ok\xff")))
         .unwrap();

@@ -1,0 +1,285 @@
+//! An axum app with routes of its own, the Pinging API in front of it, and
+//! the monitor that flips checks that go quiet.
+//!
+//! ```text
+//! cargo run --example server -- [--listen 127.0.0.1:8000] [--checks checks.json]
+//!     [--prefix /ping] [--body-limit 10000|none] [--forwarded none|leftmost|N]
+//!     [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N]
+//!     [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS]
+//! ```
+//!
+//! Checks live in memory unless `--database-url` names a SQLite file or a
+//! PostgreSQL database. The checks of `--checks` (or the demo checks) are
+//! defined at every start: a check the store has keeps its state and takes
+//! the file's definition.
+//!
+//! - `GET /checks`: every check, its state, how it stands now, its pings;
+//! - `GET /flips`: every status change, oldest first;
+//! - `POST /checks/<uuid>/pause`, `POST /checks/<uuid>/resume`,
+//!   `DELETE /checks/<uuid>`: `204`, or `404` for an unknown check.
+
+mod backend;
+mod routes;
+mod seed;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime};
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use tower_ping::{
+    Check, CheckStore, ForwardedHeaders, Monitor, MonitorStore, NewCheck, PingLayer, Prefix,
+    Schedule, SqlStoreOptions,
+};
+
+use backend::Backend;
+use seed::DEMO_PING_KEY;
+
+struct Options {
+    listen: SocketAddr,
+    checks: Option<String>,
+    prefix: Prefix,
+    body_limit: Option<usize>,
+    forwarded: ForwardedHeaders,
+    database_url: Option<String>,
+    store: SqlStoreOptions,
+    sweep_interval: Duration,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
+        checks: None,
+        prefix: Prefix::default(),
+        body_limit: Some(tower_ping::DEFAULT_BODY_LIMIT),
+        forwarded: ForwardedHeaders::Ignore,
+        database_url: None,
+        store: SqlStoreOptions::new(),
+        sweep_interval: tower_ping::DEFAULT_SWEEP_INTERVAL,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let text = match flag.as_str() {
+            "--help" | "-h" => String::new(),
+            _ => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
+        };
+        match flag.as_str() {
+            "--listen" => {
+                options.listen = text.parse().map_err(|e| format!("--listen {text}: {e}"))?;
+            }
+            "--checks" => options.checks = Some(text),
+            "--prefix" => {
+                options.prefix = Prefix::new(&text).map_err(|e| format!("--prefix {text}: {e}"))?;
+            }
+            "--body-limit" => {
+                options.body_limit = match text.as_str() {
+                    "none" => None,
+                    _ => Some(number(&flag, &text, "a number or none")?),
+                }
+            }
+            "--forwarded" => {
+                options.forwarded = match text.as_str() {
+                    "none" => ForwardedHeaders::Ignore,
+                    "leftmost" => ForwardedHeaders::Leftmost,
+                    _ => ForwardedHeaders::TrustedProxies(number(
+                        &flag,
+                        &text,
+                        "none, leftmost or a count from 1",
+                    )?),
+                }
+            }
+            "--database-url" => options.database_url = Some(text),
+            "--pool" => {
+                options.store = options
+                    .store
+                    .max_connections(number(&flag, &text, "a number")?)
+            }
+            "--batch" => options.store = options.store.max_batch(number(&flag, &text, "a number")?),
+            "--writers" => options.store = options.store.writers(number(&flag, &text, "a number")?),
+            "--store-timeout-ms" => {
+                let limit =
+                    Duration::from_millis(number(&flag, &text, "a number of milliseconds")?);
+                options.store = options.store.call_timeout(limit).acquire_timeout(limit);
+            }
+            "--sweep-interval-ms" => {
+                let every: u64 = number(&flag, &text, "a number of milliseconds")?;
+                if every == 0 {
+                    return Err(format!("{flag} {text}: not a number of milliseconds >= 1"));
+                }
+                options.sweep_interval = Duration::from_millis(every);
+            }
+            "--help" | "-h" => {
+                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown option {other}; try --help")),
+        }
+    }
+    Ok(options)
+}
+
+/// A flag's value parsed as a number, or an error naming both.
+fn number<T: std::str::FromStr>(flag: &str, text: &str, what: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{flag} {text}: not {what}"))
+}
+
+/// The checks to define at start-up: the `--checks` file's, or the demos.
+fn checks_to_define(path: Option<&str>) -> Result<Vec<NewCheck>, String> {
+    let Some(path) = path else {
+        return Ok(vec![
+            NewCheck::new("Nightly backup").ping_key(DEMO_PING_KEY),
+            NewCheck::new("Hourly sync")
+                .ping_key(DEMO_PING_KEY)
+                .timeout(Duration::from_secs(3600))
+                .grace(Duration::from_secs(300)),
+            // Ping it once and it goes down a minute and a half later.
+            NewCheck::new("Heartbeat")
+                .ping_key(DEMO_PING_KEY)
+                .schedule(Schedule::Period(Duration::from_secs(60)))
+                .grace(Duration::from_secs(30)),
+        ]);
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--checks {path}: {e}"))?;
+    seed::parse(&text, SystemTime::now()).map_err(|e| format!("--checks {path}: {e}"))
+}
+
+fn print_banner(addr: SocketAddr, prefix: &Prefix, checks: &[Check]) {
+    // Written in one go, and a closed stdout is no reason to stop serving.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(banner(addr, prefix, checks).as_bytes());
+    let _ = stdout.flush();
+}
+
+fn banner(addr: SocketAddr, prefix: &Prefix, checks: &[Check]) -> String {
+    let now = SystemTime::now();
+    let base = format!("http://{addr}{}", prefix.as_str().trim_end_matches('/'));
+    let mut text = format!("tower-ping example listening on http://{addr}\n");
+    for check in checks {
+        let status = check.status_at(now).status;
+        text += &format!("  {} ({status})\n    {base}/{}\n", check.name, check.uuid);
+        if let Some(key) = &check.ping_key {
+            text += &format!("    {base}/{key}/{}\n", check.slug);
+        }
+    }
+    if let Some(check) = checks.first() {
+        text += &format!(
+            "try:  curl -fsS -m 10 --retry 5 {base}/{}/start\n",
+            check.uuid
+        );
+        text += &format!(
+            "      curl -fsS -m 10 --retry 5 --data-raw 'backup done' {base}/{}\n",
+            check.uuid
+        );
+    }
+    text + &format!("then: curl -s http://{addr}/checks; curl -s http://{addr}/flips\n")
+}
+
+/// The app's routes with the layer on `store` in front of them.
+fn app<S: CheckStore>(store: S, backend: &Backend, options: &Options) -> Router {
+    let mut layer = PingLayer::new(store)
+        .prefix(options.prefix.clone())
+        .forwarded_headers(options.forwarded);
+    layer = match options.body_limit {
+        Some(limit) => layer.body_limit(limit),
+        None => layer.no_body_limit(),
+    };
+    Router::new()
+        .route(
+            "/",
+            get(|| async { "tower-ping example app: pings go under the ping prefix\n" }),
+        )
+        .route("/healthz", get(|| async { "ok\n" }))
+        .merge(routes::routes(backend.clone()))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "no such page in this app\n") })
+        // On the outer router: the layer sees every request's full path.
+        .layer(layer)
+}
+
+/// The monitor of `store`, running until `stop` fires.
+fn spawn_monitor<S: MonitorStore>(
+    store: S,
+    options: &Options,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let monitor = Monitor::new(store).sweep_interval(options.sweep_interval);
+    tokio::spawn(monitor.run(stopped(stop)))
+}
+
+/// Resolves once `stop` says so.
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+fn exit(code: i32, message: String) -> ! {
+    eprintln!("server: {message}");
+    std::process::exit(code);
+}
+
+#[tokio::main]
+async fn main() {
+    let options = parse_options().unwrap_or_else(|e| exit(2, e));
+    let checks = checks_to_define(options.checks.as_deref()).unwrap_or_else(|e| exit(2, e));
+    let store = Backend::open(options.database_url.as_deref(), options.store.clone())
+        .await
+        .unwrap_or_else(|e| exit(1, e));
+    for check in checks {
+        let name = check.name.clone();
+        if let Err(e) = store.add_check(check).await {
+            exit(2, format!("check {name:?}: {e}"));
+        }
+    }
+
+    let (stop, stop_monitor) = tokio::sync::watch::channel(false);
+    let (app, monitor) = match &store {
+        Backend::Memory(s) => (
+            app(s.clone(), &store, &options),
+            spawn_monitor(s.clone(), &options, stop_monitor),
+        ),
+        Backend::Sqlite(s) => (
+            app(s.clone(), &store, &options),
+            spawn_monitor(s.clone(), &options, stop_monitor),
+        ),
+        Backend::Postgres(s) => (
+            app(s.clone(), &store, &options),
+            spawn_monitor(s.clone(), &options, stop_monitor),
+        ),
+    };
+
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .unwrap_or_else(|e| exit(1, format!("cannot listen on {}: {e}", options.listen)));
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    let checks = store.checks().await.unwrap_or_default();
+    print_banner(addr, &options.prefix, &checks);
+
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .expect("the server runs until shut down");
+    let _ = stop.send(true);
+    let _ = monitor.await;
+}

@@ -1,0 +1,184 @@
+//! A check's settings: how it reads pings and when it is late.
+
+use std::time::Duration;
+
+use crate::state::kind::Kind;
+use crate::state::schedule::Schedule;
+
+/// The grace time of a check whose grace is not set: one hour.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(3600);
+
+/// Which methods may change a check's state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AllowedMethods {
+    /// `HEAD`, `GET` and `POST` all count.
+    #[default]
+    Any,
+    /// Only `POST` counts; other pings are recorded as ignored. Guards against
+    /// link previewers and crawlers that `GET` every URL they see.
+    PostOnly,
+}
+
+/// Keyword filters: when body filtering is on, the ping body decides the kind.
+///
+/// Each list is comma-separated; entries are trimmed and matched as
+/// case-sensitive substrings, and empty entries match nothing.
+///
+/// ```
+/// use tower_ping::{Kind, KeywordFilter};
+///
+/// let filter = KeywordFilter::on().failure("ERROR, FATAL").success("done");
+/// assert_eq!(filter.kind_for(b"backup done, 1 ERROR"), Some(Kind::Fail));
+/// assert_eq!(filter.kind_for(b"backup done"), Some(Kind::Success));
+/// assert_eq!(filter.kind_for(b"error"), Some(Kind::Ignored));
+/// assert_eq!(KeywordFilter::default().kind_for(b"done"), None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct KeywordFilter {
+    /// Whether the body decides the kind at all.
+    pub filter_body: bool,
+    /// Keywords that make the ping a success.
+    pub success_kw: String,
+    /// Keywords that make the ping a failure.
+    pub failure_kw: String,
+    /// Keywords that make the ping a start.
+    pub start_kw: String,
+    /// Whether a body that matches nothing is a failure (otherwise ignored).
+    pub default_fail: bool,
+}
+
+impl KeywordFilter {
+    /// Body filtering on, with no keywords yet: every body is ignored until
+    /// keywords are added.
+    pub fn on() -> Self {
+        Self {
+            filter_body: true,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the comma-separated keywords that make a ping a success.
+    pub fn success(mut self, keywords: impl Into<String>) -> Self {
+        self.success_kw = keywords.into();
+        self
+    }
+
+    /// Sets the comma-separated keywords that make a ping a failure.
+    pub fn failure(mut self, keywords: impl Into<String>) -> Self {
+        self.failure_kw = keywords.into();
+        self
+    }
+
+    /// Sets the comma-separated keywords that make a ping a start.
+    pub fn start(mut self, keywords: impl Into<String>) -> Self {
+        self.start_kw = keywords.into();
+        self
+    }
+
+    /// Makes a body that matches no keyword a failure instead of ignored.
+    pub fn default_fail(mut self, default_fail: bool) -> Self {
+        self.default_fail = default_fail;
+        self
+    }
+
+    /// The kind the body decides, or `None` when body filtering is off.
+    pub fn kind_for(&self, body: &[u8]) -> Option<Kind> {
+        if !self.filter_body {
+            return None;
+        }
+        let text = String::from_utf8_lossy(body);
+        let matches = |keywords: &str| {
+            keywords
+                .split(',')
+                .map(str::trim)
+                .any(|kw| !kw.is_empty() && text.contains(kw))
+        };
+        Some(if matches(&self.failure_kw) {
+            Kind::Fail
+        } else if matches(&self.success_kw) {
+            Kind::Success
+        } else if matches(&self.start_kw) {
+            Kind::Start
+        } else if self.default_fail {
+            Kind::Fail
+        } else {
+            Kind::Ignored
+        })
+    }
+}
+
+/// A check's settings: how it reads pings, and when a missing one makes it
+/// late.
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_ping::{CheckRules, Schedule};
+///
+/// let rules = CheckRules::default()
+///     .schedule(Schedule::Period(Duration::from_secs(3600)))
+///     .grace(Duration::from_secs(300));
+/// assert_eq!(rules.grace, Duration::from_secs(300));
+/// assert_eq!(CheckRules::default().schedule.period(), Some(Duration::from_secs(86_400)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct CheckRules {
+    /// A paused check stays paused, ignoring pings, until resumed by hand.
+    pub manual_resume: bool,
+    /// Which methods count.
+    pub methods: AllowedMethods,
+    /// Keyword filters on the body.
+    pub filter: KeywordFilter,
+    /// When the next ping is due (default: a period of one day).
+    pub schedule: Schedule,
+    /// How long after its due time a missing ping leaves the check only late
+    /// (`grace`) before it goes down (default: one hour). Must be longer than
+    /// zero; stores refuse a zero grace.
+    pub grace: Duration,
+}
+
+impl Default for CheckRules {
+    fn default() -> Self {
+        Self {
+            manual_resume: false,
+            methods: AllowedMethods::Any,
+            filter: KeywordFilter::default(),
+            schedule: Schedule::default(),
+            grace: DEFAULT_GRACE,
+        }
+    }
+}
+
+impl CheckRules {
+    /// Sets whether a paused check stays paused until resumed by hand.
+    pub fn manual_resume(mut self, manual_resume: bool) -> Self {
+        self.manual_resume = manual_resume;
+        self
+    }
+
+    /// Sets which methods count.
+    pub fn methods(mut self, methods: AllowedMethods) -> Self {
+        self.methods = methods;
+        self
+    }
+
+    /// Sets the keyword filters.
+    pub fn filter(mut self, filter: KeywordFilter) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// Sets the schedule.
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// Sets the grace time.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+}

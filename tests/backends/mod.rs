@@ -1,0 +1,185 @@
+//! The stores under test, behind one trait, and the macro that runs a test
+//! body against each: the memory store, the SQLite store and the PostgreSQL
+//! store must agree. Used by `store_suite.rs` (pings), `monitor_suite.rs`
+//! (schedules, flips, the user's acts).
+#![allow(dead_code)]
+
+use tower_ping::async_trait;
+use tower_ping::{
+    Check, CheckStore, LoggedPing, MemoryStore, MonitorStore, NewCheck, PostgresStore,
+    RecordedFlip, SqlStoreOptions, SqliteStore,
+};
+use uuid::Uuid;
+
+use crate::support;
+
+/// A store under test, with its inspection API made uniform.
+#[async_trait]
+pub trait Backend: Sized + Send + Sync {
+    type Store: CheckStore + MonitorStore + Clone;
+    /// A fresh, empty store keeping `log_limit` pings per check, or `None`
+    /// when this backend is skipped.
+    async fn open(log_limit: usize) -> Option<Self>;
+    fn store(&self) -> Self::Store;
+    async fn add_check(&self, check: NewCheck) -> Uuid {
+        self.define(check).await.expect("the check is defined")
+    }
+    /// `add_check`, with the store's refusal as text.
+    async fn define(&self, check: NewCheck) -> Result<Uuid, String>;
+    async fn pause(&self, uuid: Uuid) -> bool;
+    async fn resume(&self, uuid: Uuid) -> bool;
+    async fn remove(&self, uuid: Uuid) -> bool;
+    async fn flips(&self) -> Vec<RecordedFlip>;
+    async fn add_ping_key(&self, key: &str);
+    async fn checks(&self) -> Vec<Check>;
+    async fn check(&self, uuid: Uuid) -> Option<Check>;
+    async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing>;
+    /// How many log rows the store really keeps for the check, pruned or
+    /// hidden ones included.
+    async fn stored_log_rows(&self, uuid: Uuid) -> usize;
+}
+
+pub struct Memory(pub MemoryStore);
+
+#[async_trait]
+impl Backend for Memory {
+    type Store = MemoryStore;
+    async fn open(log_limit: usize) -> Option<Self> {
+        Some(Memory(MemoryStore::with_ping_log_limit(log_limit)))
+    }
+    fn store(&self) -> MemoryStore {
+        self.0.clone()
+    }
+    async fn define(&self, check: NewCheck) -> Result<Uuid, String> {
+        self.0.add_check(check).map_err(|e| e.to_string())
+    }
+    async fn pause(&self, uuid: Uuid) -> bool {
+        self.0.pause(uuid)
+    }
+    async fn resume(&self, uuid: Uuid) -> bool {
+        self.0.resume(uuid)
+    }
+    async fn remove(&self, uuid: Uuid) -> bool {
+        self.0.remove(uuid)
+    }
+    async fn flips(&self) -> Vec<RecordedFlip> {
+        self.0.flips()
+    }
+    async fn add_ping_key(&self, key: &str) {
+        self.0.add_ping_key(key)
+    }
+    async fn checks(&self) -> Vec<Check> {
+        self.0.checks()
+    }
+    async fn check(&self, uuid: Uuid) -> Option<Check> {
+        self.0.check(uuid)
+    }
+    async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
+        self.0.pings(uuid).expect("the check exists")
+    }
+    async fn stored_log_rows(&self, uuid: Uuid) -> usize {
+        self.pings(uuid).await.len()
+    }
+}
+
+macro_rules! sql_backend {
+    ($name:ident, $store:ty, $open:expr) => {
+        /// The store, and the temporary directory it lives in, if any.
+        pub struct $name(pub $store, #[allow(dead_code)] Option<support::TempDb>);
+
+        #[async_trait]
+        impl Backend for $name {
+            type Store = $store;
+            async fn open(log_limit: usize) -> Option<Self> {
+                let options = SqlStoreOptions::new().ping_log_limit(log_limit);
+                let open = $open;
+                open(options).await.map(|(store, dir)| $name(store, dir))
+            }
+            fn store(&self) -> $store {
+                self.0.clone()
+            }
+            async fn define(&self, check: NewCheck) -> Result<Uuid, String> {
+                self.0.add_check(check).await.map_err(|e| e.to_string())
+            }
+            async fn pause(&self, uuid: Uuid) -> bool {
+                self.0.pause(uuid).await.expect("pause")
+            }
+            async fn resume(&self, uuid: Uuid) -> bool {
+                self.0.resume(uuid).await.expect("resume")
+            }
+            async fn remove(&self, uuid: Uuid) -> bool {
+                self.0.remove(uuid).await.expect("remove")
+            }
+            async fn flips(&self) -> Vec<RecordedFlip> {
+                self.0.flips().await.expect("flips")
+            }
+            async fn add_ping_key(&self, key: &str) {
+                self.0.add_ping_key(key).await.expect("add_ping_key")
+            }
+            async fn checks(&self) -> Vec<Check> {
+                self.0.checks().await.expect("checks")
+            }
+            async fn check(&self, uuid: Uuid) -> Option<Check> {
+                self.0.check(uuid).await.expect("check")
+            }
+            async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
+                self.0
+                    .pings(uuid)
+                    .await
+                    .expect("pings")
+                    .expect("the check exists")
+            }
+            async fn stored_log_rows(&self, uuid: Uuid) -> usize {
+                let rows: i64 = tower_ping::sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM tower_ping_pings p \
+                     JOIN tower_ping_checks c ON c.id = p.check_id WHERE c.uuid = $1",
+                )
+                .bind(uuid.to_string())
+                .fetch_one(self.0.pool())
+                .await
+                .expect("a count");
+                rows as usize
+            }
+        }
+    };
+}
+
+sql_backend!(Sqlite, SqliteStore, |options: SqlStoreOptions| async move {
+    let db = support::TempDb::new();
+    let store = SqliteStore::connect_with(&db.url(), options)
+        .await
+        .expect("sqlite opens");
+    Some((store, Some(db)))
+});
+
+sql_backend!(
+    Postgres,
+    PostgresStore,
+    |options: SqlStoreOptions| async move {
+        let url = support::postgres_url()?;
+        let connect = support::fresh_postgres_schema(&url).await;
+        let store = PostgresStore::connect_with_options(connect, options)
+            .await
+            .expect("postgres connects");
+        Some((store, None))
+    }
+);
+
+/// Runs each named test body against each backend.
+#[macro_export]
+macro_rules! suite {
+    ($($test:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() { super::$test::<$crate::backends::Memory>().await })*
+        }
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() { super::$test::<$crate::backends::Sqlite>().await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() { super::$test::<$crate::backends::Postgres>().await })*
+        }
+    };
+}
