@@ -11,3 +11,5 @@ mod s4_recorded;
 mod s5_answers;
 mod s6_state;
 mod s7_quirks;
+mod s8_schedules;
+mod s9_flips;
