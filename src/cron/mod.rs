@@ -50,6 +50,7 @@ mod error;
 mod expr;
 mod stepping;
 mod wall;
+mod zone;
 
 #[cfg(test)]
 mod tests;
@@ -64,8 +65,8 @@ pub use error::CronError;
 
 use calendar::{Civil, DAY};
 use expr::Expr;
-use stepping::Zone;
 use wall::HORIZON_YEARS;
+use zone::Zone;
 
 /// A cron expression in a time zone: healthchecks' cron schedules.
 ///
@@ -154,10 +155,7 @@ impl CronSchedule {
         }
         loop {
             let found = wall::next_match(&self.expr, Civil::from_seconds(wall + 1))?;
-            wall = found.to_seconds();
-            while zone.skips(Civil::from_seconds(wall))? {
-                wall += 60;
-            }
+            wall = zone.past_gap(found.to_seconds())?;
             let instant = zone.instant(Civil::from_seconds(wall), false)?;
             // From the second copy of a repeated hour, cronsim can answer the
             // first copy's tick, before `after`: SPEC 8 wants the next one.
@@ -177,12 +175,12 @@ impl CronSchedule {
         if !start_wall.in_python_range() {
             return None;
         }
-        // A margin of two days covers any offset change's reach.
-        let from = after - 2 * DAY;
+        // cronsim's search never goes back past the start of the hour.
+        let from = after - 3600;
         match wall::next_match(&self.expr, start_wall) {
             Some(found) => {
                 let instant = found.to_seconds() - offset;
-                if zone.steady(from, instant + 2 * DAY) {
+                if zone.steady(from, instant) {
                     return Some(instant);
                 }
             }

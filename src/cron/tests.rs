@@ -93,7 +93,7 @@ fn where_cronsim_goes_round_in_circles_the_first_real_matching_minute() {
     );
     // St John's fell back from 00:01 to 23:01 the day before: midnight of
     // 1 November is in the first copy, and cronsim's search never returns.
-    // The clock next reads a matching minute at 00:19-03:30 (03:49Z).
+    // The clock next reads a matching minute at 00:19 local, -03:30 (03:49Z).
     let after = utc(2009, 10, 6, 11, 41) + Duration::from_secs(22);
     assert_eq!(
         next("19,45 * 28 */5 7", "America/St_Johns", after),
