@@ -88,6 +88,9 @@ pub struct CronSchedule {
     zone_name: Box<str>,
     expr: Expr,
     zone: TimeZone,
+    /// The offset of a zone that never changes it (UTC, `Etc/GMT+5`): wall
+    /// time is then real time shifted, in either mode.
+    fixed_offset: Option<i64>,
 }
 
 impl CronSchedule {
@@ -113,6 +116,7 @@ impl CronSchedule {
             expression: expression.trim_matches(expr::is_python_space).into(),
             zone_name: tz.into(),
             expr,
+            fixed_offset: zone.to_fixed_offset().ok().map(|o| i64::from(o.seconds())),
             zone,
         })
     }
@@ -133,7 +137,14 @@ impl CronSchedule {
     pub fn next_after(&self, after: SystemTime) -> Option<SystemTime> {
         let after = whole_seconds(after)?;
         let zone = Zone(&self.zone);
-        let next = if self.expr.wall_clock {
+        let next = if let Some(offset) = self.fixed_offset {
+            let now = Civil::from_seconds(after.checked_add(offset)?);
+            if !now.in_python_range() {
+                return None;
+            }
+            let found = wall::next_match(&self.expr, Civil::from_seconds(after + 1 + offset))?;
+            Some(found.to_seconds() - offset)
+        } else if self.expr.wall_clock {
             self.next_on_wall_clock(zone, after)
         } else {
             self.next_in_real_time(zone, after)
