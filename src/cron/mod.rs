@@ -43,7 +43,21 @@
 //! ```
 //!
 //! Time zone data is bundled into the binary (the IANA database jiff ships),
-//! so schedules do not change with the host's `/usr/share/zoneinfo`.
+//! so schedules do not change with the host's `/usr/share/zoneinfo`. The
+//! feature needs Rust 1.85 (jiff's minimum); the default build keeps the
+//! crate's own.
+//!
+//! # Where cronsim would not answer
+//!
+//! Two cases differ from calling cronsim once, on purpose. Started in the
+//! second copy of a repeated hour, cronsim can answer the first copy's tick,
+//! before the moment asked about; we take the next tick strictly after it
+//! (SPEC section 8). And in real time, stepping into the second copy of a
+//! repeated span that does not start on the hour (Pacific/Chatham,
+//! Australia/Lord_Howe) or that crosses midnight (America/St_Johns before
+//! 2011), cronsim's "back to minute 0" or "back to midnight" lands in the
+//! first copy and it goes round in circles, forever; there we answer the
+//! first real minute after the moment whose wall-clock reading matches.
 
 mod calendar;
 mod error;
