@@ -235,7 +235,7 @@ fn parse_term(field: Field, term: &str) -> Result<Items, Problem> {
         chars.next_back();
         let number = chars.as_str();
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Problem::BadLast(term.into()));
+            return Err(Problem::BadLast);
         }
         let day = value(field, number)?;
         return Ok(Items {

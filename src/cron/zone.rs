@@ -8,8 +8,9 @@ use jiff::Timestamp;
 
 use super::calendar::Civil;
 
-/// A zone seen through Python's eyes. Every method answers `None` where
-/// Python's `datetime` (years 1-9999) would overflow, as cronsim then fails.
+/// A zone seen through Python's eyes. Methods answer `None` for a wall time
+/// outside Python's `datetime` (years 1-9999), where cronsim fails, and for
+/// an instant outside jiff's range.
 #[derive(Clone, Copy)]
 pub(super) struct Zone<'a>(pub(super) &'a TimeZone);
 
