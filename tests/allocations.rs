@@ -142,3 +142,27 @@ fn a_uuid_ping_on_the_memory_store_costs_a_known_number_of_allocations() {
 fn a_slug_ping_on_the_memory_store_costs_a_known_number_of_allocations() {
     assert_eq!(allocations_of_a_ping(SLUG_PING), 7);
 }
+
+/// `CronSchedule::next_after` runs per check on every status query: it must
+/// not allocate, in any of its paths (fixed offset, wall clock through a gap,
+/// real time away from and at a transition, cronsim going round in circles).
+#[test]
+fn cron_next_after_allocates_nothing() {
+    use std::time::{Duration, UNIX_EPOCH};
+    use tower_ping::CronSchedule;
+
+    let at = |seconds: u64| UNIX_EPOCH + Duration::from_secs(seconds);
+    for (expression, zone, after) in [
+        ("*/5 * * * *", "UTC", at(1_623_758_400)),
+        ("0 3 * * *", "Europe/Riga", at(1_616_846_400)),
+        ("*/15 * * * *", "Europe/Riga", at(1_623_758_400)),
+        ("*/15 * * * *", "Europe/Riga", at(1_635_640_200)),
+        ("0 0 */3 2 MON#5", "Europe/Riga", at(1_609_459_200)),
+        ("*/7 3/3 * * *", "Pacific/Chatham", at(1_743_861_599)),
+    ] {
+        let schedule = CronSchedule::new(expression, zone).unwrap();
+        schedule.next_after(after);
+        let count = allocations(|| schedule.next_after(after));
+        assert_eq!(count, 0, "{expression} in {zone}");
+    }
+}

@@ -86,8 +86,8 @@ pub(super) enum Problem {
     ZeroStep,
     /// `k` of `n#k` outside 1-5.
     BadNth(Box<str>),
-    /// `L` in day of week not right after a number (`5L`).
-    BadLast(Box<str>),
+    /// `L` in day of week not right after a lone number (`5L`).
+    BadLast,
 }
 
 impl CronError {
@@ -155,12 +155,7 @@ impl fmt::Display for Problem {
             }
             Problem::ZeroStep => f.write_str("a step of 0"),
             Problem::BadNth(k) => write!(f, "#{k}: the week must be 1-5"),
-            Problem::BadLast(term) => {
-                write!(
-                    f,
-                    "{term:?}: L must follow a day number 0-7 alone, as in 5L"
-                )
-            }
+            Problem::BadLast => f.write_str("L must follow a lone day number 0-7, as in 5L"),
         }
     }
 }

@@ -42,6 +42,9 @@ pub(super) struct Expr {
     /// A fixed-time job (neither minute nor hour starts with `*`): searched in
     /// local wall time, not real time.
     pub(super) wall_clock: bool,
+    /// The matching days of every kind of month, by the weekday of its 1st
+    /// (Sunday 0) and its length (28-31): `shape(first, last)`.
+    month_shapes: [u32; 28],
 }
 
 /// What one field's text denotes: plain values as bits, and the special
@@ -110,6 +113,7 @@ impl Expr {
             nth: weekdays.nth.map(|w| sunday_too(u64::from(w))),
             day_and: upper[2].starts_with('*') || upper[4].starts_with('*'),
             wall_clock: !upper[0].starts_with('*') && !upper[1].starts_with('*'),
+            month_shapes: [0; 28],
         };
         // cronsim 2.8 refuses a day of month no chosen month has, when both
         // day fields must match (with OR, the weekdays can still fire).
@@ -124,16 +128,28 @@ impl Expr {
                 return Err(CronError::never_matches(texts[2], texts[3]));
             }
         }
+        // A month's matching days depend only on its first weekday and length.
+        let mut expr = expr;
+        for first_weekday in 0..7u8 {
+            for last in 28..=31u8 {
+                expr.month_shapes[shape(first_weekday, last)] = expr.days_of(first_weekday, last);
+            }
+        }
         Ok(expr)
     }
 
     /// The days of `month` that match both day fields (or either), as bits
     /// 1-31.
     pub(super) fn day_mask(&self, year: i32, month: u8) -> u32 {
-        let last = days_in_month(year, month);
+        let first_weekday = weekday(days_from_civil(year, month, 1));
+        self.month_shapes[shape(first_weekday, days_in_month(year, month))]
+    }
+
+    /// The matching days of a month that starts on `first_weekday` and has
+    /// `last` days.
+    fn days_of(&self, first_weekday: u8, last: u8) -> u32 {
         let in_month = (u32::MAX >> (31 - last)) & !1;
         // 1-based day of the month's first occurrence of each weekday.
-        let first_weekday = weekday(days_from_civil(year, month, 1));
         let first_of = |w: u8| 1 + (w + 7 - first_weekday) % 7;
 
         let mut by_date = self.days & in_month;
@@ -141,7 +157,7 @@ impl Expr {
             by_date |= 1 << last;
         }
         if self.last_weekday {
-            by_date |= 1 << last_weekday(year, month, last);
+            by_date |= 1 << last_weekday((first_weekday + last - 1) % 7, last);
         }
 
         // Wide enough for a fifth occurrence past day 31, masked off below.
@@ -183,9 +199,15 @@ impl Expr {
     }
 }
 
-/// The last Monday-to-Friday day of a month that has `last` days.
-fn last_weekday(year: i32, month: u8, last: u8) -> u8 {
-    match weekday(days_from_civil(year, month, last)) {
+/// Index of a month's kind in `Expr::month_shapes`.
+fn shape(first_weekday: u8, last: u8) -> usize {
+    usize::from(first_weekday) * 4 + usize::from(last - 28)
+}
+
+/// The last Monday-to-Friday day of a month that has `last` days, the last
+/// falling on `last_weekday` (Sunday 0).
+fn last_weekday(last_weekday: u8, last: u8) -> u8 {
+    match last_weekday {
         0 => last - 2,
         6 => last - 1,
         _ => last,
@@ -213,7 +235,7 @@ fn parse_term(field: Field, term: &str) -> Result<Items, Problem> {
         chars.next_back();
         let number = chars.as_str();
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Problem::BadLast(term.into()));
+            return Err(Problem::BadLast);
         }
         let day = value(field, number)?;
         return Ok(Items {

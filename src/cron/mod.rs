@@ -43,13 +43,28 @@
 //! ```
 //!
 //! Time zone data is bundled into the binary (the IANA database jiff ships),
-//! so schedules do not change with the host's `/usr/share/zoneinfo`.
+//! so schedules do not change with the host's `/usr/share/zoneinfo`. The
+//! feature needs Rust 1.85 (jiff's minimum); the default build keeps the
+//! crate's own.
+//!
+//! # Where cronsim would not answer
+//!
+//! Two cases differ from calling cronsim once, on purpose. Started in the
+//! second copy of a repeated hour, cronsim can answer the first copy's tick,
+//! before the moment asked about; we take the next tick strictly after it
+//! (SPEC section 8). And in real time, stepping into the second copy of a
+//! repeated span that does not start on the hour (Pacific/Chatham,
+//! Australia/Lord_Howe) or that crosses midnight (America/St_Johns before
+//! 2011), cronsim's "back to minute 0" or "back to midnight" lands in the
+//! first copy and it goes round in circles, forever; there we answer the
+//! first real minute after the moment whose wall-clock reading matches.
 
 mod calendar;
 mod error;
 mod expr;
 mod stepping;
 mod wall;
+mod zone;
 
 #[cfg(test)]
 mod tests;
@@ -64,8 +79,8 @@ pub use error::CronError;
 
 use calendar::{Civil, DAY};
 use expr::Expr;
-use stepping::Zone;
 use wall::HORIZON_YEARS;
+use zone::Zone;
 
 /// A cron expression in a time zone: healthchecks' cron schedules.
 ///
@@ -87,6 +102,9 @@ pub struct CronSchedule {
     zone_name: Box<str>,
     expr: Expr,
     zone: TimeZone,
+    /// The offset of a zone that never changes it (UTC, `Etc/GMT+5`): wall
+    /// time is then real time shifted, in either mode.
+    fixed_offset: Option<i64>,
 }
 
 impl CronSchedule {
@@ -112,6 +130,7 @@ impl CronSchedule {
             expression: expression.trim_matches(expr::is_python_space).into(),
             zone_name: tz.into(),
             expr,
+            fixed_offset: zone.to_fixed_offset().ok().map(|o| i64::from(o.seconds())),
             zone,
         })
     }
@@ -132,7 +151,14 @@ impl CronSchedule {
     pub fn next_after(&self, after: SystemTime) -> Option<SystemTime> {
         let after = whole_seconds(after)?;
         let zone = Zone(&self.zone);
-        let next = if self.expr.wall_clock {
+        let next = if let Some(offset) = self.fixed_offset {
+            let now = Civil::from_seconds(after.checked_add(offset)?);
+            if !now.in_python_range() {
+                return None;
+            }
+            let found = wall::next_match(&self.expr, Civil::from_seconds(after + 1 + offset))?;
+            Some(found.to_seconds() - offset)
+        } else if self.expr.wall_clock {
             self.next_on_wall_clock(zone, after)
         } else {
             self.next_in_real_time(zone, after)
@@ -154,10 +180,7 @@ impl CronSchedule {
         }
         loop {
             let found = wall::next_match(&self.expr, Civil::from_seconds(wall + 1))?;
-            wall = found.to_seconds();
-            while zone.skips(Civil::from_seconds(wall))? {
-                wall += 60;
-            }
+            wall = zone.past_gap(found.to_seconds())?;
             let instant = zone.instant(Civil::from_seconds(wall), false)?;
             // From the second copy of a repeated hour, cronsim can answer the
             // first copy's tick, before `after`: SPEC 8 wants the next one.
@@ -177,12 +200,12 @@ impl CronSchedule {
         if !start_wall.in_python_range() {
             return None;
         }
-        // A margin of two days covers any offset change's reach.
-        let from = after - 2 * DAY;
+        // cronsim's search never goes back past the start of the hour.
+        let from = after - 3600;
         match wall::next_match(&self.expr, start_wall) {
             Some(found) => {
                 let instant = found.to_seconds() - offset;
-                if zone.steady(from, instant + 2 * DAY) {
+                if zone.steady(from, instant) {
                     return Some(instant);
                 }
             }

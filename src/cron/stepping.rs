@@ -11,103 +11,10 @@
 //! The jumps of [`wall`](super::wall) would not see any of this, so near a
 //! transition we take every step cronsim takes.
 
-use jiff::civil::DateTime;
-use jiff::tz::{AmbiguousOffset, Offset, TimeZone};
-use jiff::Timestamp;
-
 use super::calendar::{days_in_month, Civil};
 use super::expr::Expr;
 use super::wall::{self, HORIZON_YEARS};
-
-/// A zone seen through Python's eyes. Every method answers `None` where
-/// Python's `datetime` (years 1-9999) would overflow, as cronsim then fails.
-#[derive(Clone, Copy)]
-pub(super) struct Zone<'a>(pub(super) &'a TimeZone);
-
-/// Python's aware `datetime` to the second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Aware {
-    wall: Civil,
-    fold: bool,
-}
-
-impl Zone<'_> {
-    /// The zone's offset from UTC at an instant, in seconds.
-    pub(super) fn offset_at(self, instant: i64) -> Option<i64> {
-        let timestamp = Timestamp::from_second(instant).ok()?;
-        Some(i64::from(self.0.to_offset(timestamp).seconds()))
-    }
-
-    fn ambiguity(self, wall: Civil) -> Option<AmbiguousOffset> {
-        if !wall.in_python_range() {
-            return None;
-        }
-        let civil = DateTime::new(
-            wall.year as i16,
-            wall.month as i8,
-            wall.day as i8,
-            wall.hour as i8,
-            wall.minute as i8,
-            wall.second as i8,
-            0,
-        )
-        .ok()?;
-        Some(self.0.to_ambiguous_timestamp(civil).offset())
-    }
-
-    /// The instant a wall time means: `datetime.astimezone(UTC)`.
-    pub(super) fn instant(self, wall: Civil, fold: bool) -> Option<i64> {
-        let offset = match self.ambiguity(wall)? {
-            AmbiguousOffset::Unambiguous { offset } => offset,
-            AmbiguousOffset::Gap { before, after } | AmbiguousOffset::Fold { before, after } => {
-                if fold {
-                    after
-                } else {
-                    before
-                }
-            }
-        };
-        Some(wall.to_seconds() - i64::from(offset.seconds()))
-    }
-
-    /// Whether the clock skips this wall time: cronsim's `is_imaginary`.
-    pub(super) fn skips(self, wall: Civil) -> Option<bool> {
-        Some(matches!(self.ambiguity(wall)?, AmbiguousOffset::Gap { .. }))
-    }
-
-    /// Whether no transition falls between the two instants, so that wall
-    /// time there is real time shifted by one offset.
-    pub(super) fn steady(self, from: i64, to: i64) -> bool {
-        if Timestamp::from_second(from).is_err() {
-            return false;
-        }
-        self.next_transition(from).map_or(true, |at| at > to)
-    }
-
-    /// The first transition strictly after `instant`.
-    fn next_transition(self, instant: i64) -> Option<i64> {
-        let from = Timestamp::from_second(instant).ok()?;
-        self.0
-            .following(from)
-            .map(|transition| transition.timestamp().as_second())
-            .find(|&at| at > instant)
-    }
-
-    /// The wall time and fold of an instant: `UTC -> astimezone(zone)`.
-    fn aware(self, instant: i64) -> Option<Aware> {
-        let offset = self.offset_at(instant)?;
-        let wall = Civil::from_seconds(instant + offset);
-        let fold = matches!(
-            self.ambiguity(wall)?,
-            AmbiguousOffset::Fold { after, .. } if is(after, offset)
-        );
-        Some(Aware { wall, fold })
-    }
-}
-
-fn is(offset: Offset, seconds: i64) -> bool {
-    i64::from(offset.seconds()) == seconds
-}
+use super::zone::{Aware, Zone};
 
 /// The first tick strictly after `after` (seconds since the epoch), found as
 /// cronsim finds it in real time, iterating again when it answers a tick at or

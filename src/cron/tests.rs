@@ -93,7 +93,7 @@ fn where_cronsim_goes_round_in_circles_the_first_real_matching_minute() {
     );
     // St John's fell back from 00:01 to 23:01 the day before: midnight of
     // 1 November is in the first copy, and cronsim's search never returns.
-    // The clock next reads a matching minute at 00:19-03:30 (03:49Z).
+    // The clock next reads a matching minute at 00:19 local, -03:30 (03:49Z).
     let after = utc(2009, 10, 6, 11, 41) + Duration::from_secs(22);
     assert_eq!(
         next("19,45 * 28 */5 7", "America/St_Johns", after),
@@ -280,7 +280,14 @@ fn field_errors_name_the_field_and_the_culprit() {
         error("0 0 30 2 *", "UTC"),
         r#"day-of-month field "30" can never match in month field "2""#
     );
-    assert!(error("* * * * 5L/2", "UTC").starts_with(r#"day-of-week field "5L/2": "#));
+    assert_eq!(
+        error("* * * * 5L/2", "UTC"),
+        r#"day-of-week field "5L/2": L must follow a lone day number 0-7, as in 5L"#
+    );
+    assert_eq!(
+        error("* * * * mon#6", "UTC"),
+        r#"day-of-week field "mon#6": #6: the week must be 1-5"#
+    );
     assert!(error("* * * * 1#6", "UTC").starts_with(r#"day-of-week field "1#6": "#));
     assert!(error("*/0 * * * *", "UTC").starts_with(r#"minute field "*/0": "#));
     assert!(error("5-1 * * * *", "UTC").contains("5-1"));
@@ -324,4 +331,12 @@ fn accessors_equality_and_debug() {
         format!("{a:?}"),
         r#"CronSchedule { expression: "0 3 * * *", time_zone: "Europe/Riga" }"#
     );
+}
+
+#[test]
+fn schedules_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync + Clone + std::fmt::Debug + Eq + std::hash::Hash>() {}
+    shared::<CronSchedule>();
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    error::<super::CronError>();
 }
