@@ -4,12 +4,16 @@
 //! cargo run --example server -- [--listen 127.0.0.1:8000] [--checks checks.json]
 //!     [--prefix /ping] [--body-limit 10000|none] [--forwarded none|leftmost|N]
 //!     [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N]
-//!     [--writers N] [--store-timeout-ms MS]
+//!     [--writers N] [--store-timeout-ms MS] [--rate-limit N/SECONDS]
 //! ```
 //!
 //! Checks live in memory unless `--database-url` names a SQLite file or a
 //! PostgreSQL database; `--checks` then upserts its checks by UUID, and
 //! without it the demo checks are added only to an empty database.
+//!
+//! `--rate-limit 5/60` lets each check (by UUID, or by ping key and slug)
+//! through 5 times a minute; pings over it are answered without being
+//! recorded.
 //!
 //! `GET /checks` lists every check with its state and ping log as JSON.
 
@@ -25,8 +29,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_ping::{
     AllowedMethods, Check, CheckRules, CheckStore, ForwardedHeaders, KeywordFilter, LoggedPing,
-    MemoryStore, NewCheck, PingLayer, PostgresStore, Prefix, SqlStoreError, SqlStoreOptions,
-    SqliteStore, Status,
+    MemoryStore, NewCheck, PingLayer, PostgresStore, Prefix, RateLimit, SqlStoreError,
+    SqlStoreOptions, SqliteStore, Status,
 };
 use uuid::Uuid;
 
@@ -41,6 +45,7 @@ struct Options {
     forwarded: ForwardedHeaders,
     database_url: Option<String>,
     store: SqlStoreOptions,
+    rate_limit: Option<RateLimit>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -52,6 +57,7 @@ fn parse_options() -> Result<Options, String> {
         forwarded: ForwardedHeaders::Ignore,
         database_url: None,
         store: SqlStoreOptions::new(),
+        rate_limit: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -97,8 +103,9 @@ fn parse_options() -> Result<Options, String> {
                     Duration::from_millis(number(&flag, &text, "a number of milliseconds")?);
                 options.store = options.store.call_timeout(limit).acquire_timeout(limit);
             }
+            "--rate-limit" => options.rate_limit = Some(rate_limit(&flag, &text)?),
             "--help" | "-h" => {
-                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS]");
+                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS] [--rate-limit N/SECONDS]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other}; try --help")),
@@ -111,6 +118,18 @@ fn parse_options() -> Result<Options, String> {
 fn number<T: std::str::FromStr>(flag: &str, text: &str, what: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("{flag} {text}: not {what}"))
+}
+
+/// `N/SECONDS`, both whole numbers from 1, as a rate limit.
+fn rate_limit(flag: &str, text: &str) -> Result<RateLimit, String> {
+    let bad = || format!("{flag} {text}: not N/SECONDS with both from 1, such as 5/60");
+    let (pings, seconds) = text.split_once('/').ok_or_else(bad)?;
+    let pings: u32 = pings.parse().map_err(|_| bad())?;
+    let seconds: u64 = seconds.parse().map_err(|_| bad())?;
+    if pings == 0 || seconds == 0 {
+        return Err(bad());
+    }
+    Ok(RateLimit::new(pings, Duration::from_secs(seconds)))
 }
 
 /// One check of the `--checks` file.
@@ -368,6 +387,9 @@ fn app<S: CheckStore>(store: S, backend: &Backend, options: &Options) -> Router 
         Some(limit) => layer.body_limit(limit),
         None => layer.no_body_limit(),
     };
+    if let Some(limit) = &options.rate_limit {
+        layer = layer.rate_limit(limit.clone());
+    }
     Router::new()
         .route(
             "/",
