@@ -110,10 +110,12 @@ impl RateLimit {
 
     /// Tracks up to `keys` targets, 16 bytes each, allocated when the layer
     /// is built. Rounded up to a whole number of buckets of 8 targets in
-    /// every shard, so at least `8 × shards`;
+    /// every shard, so at least `8 × shards`, and held under 2^32;
     /// [`RateLimiter::tracked_keys`] says how many it holds.
     pub fn tracked_keys(mut self, keys: usize) -> Self {
-        self.tracked_keys = keys;
+        // Past 2^32 targets (64 GiB), a bucket's index would need more than
+        // the 32 bits of the hash it is taken from.
+        self.tracked_keys = keys.min(u32::MAX as usize);
         self
     }
 
