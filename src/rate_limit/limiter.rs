@@ -2,7 +2,7 @@
 //! into shards that each have a lock of their own.
 
 use std::fmt;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::mem::size_of;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -39,8 +39,9 @@ use crate::grammar::Target;
 pub struct RateLimiter {
     limit: RateLimit,
     rule: Gcra,
-    /// The key of the targets' hashes, drawn at random for this limiter.
-    keys: RandomState,
+    /// The keys of the targets' hashes, drawn at random for this limiter.
+    uuid_keys: RandomState,
+    slug_keys: RandomState,
     shards: Box<[Shard]>,
     buckets_per_shard: usize,
     /// Where [`RateLimiter::now`] counts from.
@@ -80,7 +81,8 @@ impl RateLimiter {
         Self {
             rule: Gcra::new(limit.pings, limit.window),
             limit,
-            keys: RandomState::new(),
+            uuid_keys: RandomState::new(),
+            slug_keys: RandomState::new(),
             shards,
             buckets_per_shard,
             origin: Instant::now(),
@@ -137,23 +139,15 @@ impl RateLimiter {
         &self.limit
     }
 
-    /// The target's keyed hash. A tag byte keeps the two forms apart, and
-    /// each string is hashed with its end marked, so that no ping key and
-    /// slug can be split differently into the same bytes.
+    /// The target's keyed hash, each form with a key of its own, so that no
+    /// UUID and no ping key and slug can be made to count as one another.
     fn tag(&self, target: Target<'_>) -> u64 {
-        let mut hasher = self.keys.build_hasher();
         match target {
-            Target::Uuid(uuid) => {
-                hasher.write_u8(0);
-                hasher.write(uuid.as_bytes());
-            }
-            Target::Slug { ping_key, slug } => {
-                hasher.write_u8(1);
-                ping_key.hash(&mut hasher);
-                slug.hash(&mut hasher);
-            }
+            Target::Uuid(uuid) => self.uuid_keys.hash_one(uuid.as_u128()),
+            // Each string is hashed with its end marked: no two splits of the
+            // same characters into ping key and slug hash alike.
+            Target::Slug { ping_key, slug } => self.slug_keys.hash_one((ping_key, slug)),
         }
-        hasher.finish()
     }
 }
 

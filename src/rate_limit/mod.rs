@@ -54,7 +54,7 @@ pub use limiter::{RateDecision, RateLimiter};
 /// built and never grown, whatever the traffic. The table is split into
 /// [`shards`](Self::shards), each behind a lock of its own, so that
 /// concurrent pings of different checks seldom wait for each other. A target
-/// is known by a keyed hash (SipHash, with a random key drawn for each
+/// is known by a keyed hash (SipHash, with random keys drawn for each
 /// limiter), so a client cannot choose targets that crowd one part of the
 /// table.
 ///
