@@ -1,7 +1,7 @@
 //! What the rate limiter costs a ping, on its own (the layer's share is in
 //! `benches/layer.rs`): one `RateLimiter::check` at the default size
-//! (65,536 targets, 64 shards), 5 pings a minute, over 4,096 checks pinged
-//! in turn, each within its limit.
+//! (65,536 targets), 5 pings a minute, over 4,096 checks pinged in turn,
+//! each within its limit.
 //!
 //! - `rate_limit/check`: one thread, the time handed in;
 //! - `rate_limit/clock+check`: the same with the clock read, as the layer does;

@@ -1,10 +1,9 @@
-//! [`RateLimiter`]: a fixed-size table of targets and their budgets, split
-//! into shards that each have a lock of their own.
+//! [`RateLimiter`]: a fixed-size table of targets and their budgets, in
+//! buckets that each have a lock of their own.
 
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 use std::mem::size_of;
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::bucket::{Bucket, WAYS};
@@ -42,16 +41,10 @@ pub struct RateLimiter {
     /// The keys of the targets' hashes, drawn at random for this limiter.
     uuid_keys: RandomState,
     slug_keys: RandomState,
-    shards: Box<[Shard]>,
-    buckets_per_shard: usize,
+    buckets: Box<[Bucket]>,
     /// Where [`RateLimiter::now`] counts from.
     origin: Instant,
 }
-
-/// One shard: a lock and its buckets, the lock on a cache line of its own
-/// so that pings taking neighbouring locks do not slow each other.
-#[repr(align(64))]
-struct Shard(Mutex<Box<[Bucket]>>);
 
 /// Whether a ping may go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,23 +61,13 @@ pub enum RateDecision {
 impl RateLimiter {
     /// A limiter holding every target to `limit`, its table allocated now.
     pub fn new(limit: RateLimit) -> Self {
-        let shards = limit.shards;
-        let buckets = limit.tracked_keys.div_ceil(WAYS);
-        let buckets_per_shard = buckets.div_ceil(shards).max(1);
-        let shards = (0..shards)
-            .map(|_| {
-                Shard(Mutex::new(
-                    vec![Bucket::default(); buckets_per_shard].into(),
-                ))
-            })
-            .collect();
+        let buckets = limit.tracked_keys.div_ceil(WAYS).max(1);
         Self {
             rule: Gcra::new(limit.pings, limit.window),
             limit,
             uuid_keys: RandomState::new(),
             slug_keys: RandomState::new(),
-            shards,
-            buckets_per_shard,
+            buckets: (0..buckets).map(|_| Bucket::default()).collect(),
             origin: Instant::now(),
         }
     }
@@ -95,17 +78,11 @@ impl RateLimiter {
     /// strictly, never more leniently.
     pub fn check(&self, target: Target<'_>, now: Duration) -> RateDecision {
         let tag = self.tag(target);
-        // The hash's two halves pick the shard and the bucket in it, by
-        // multiplying rather than dividing: any count of either will do.
-        let shard = ((tag >> 32) * self.shards.len() as u64) >> 32;
-        let bucket = ((tag & u64::from(u32::MAX)) * self.buckets_per_shard as u64) >> 32;
+        // The bucket from the hash by multiplying rather than dividing: any
+        // number of buckets will do.
+        let bucket = (u128::from(tag) * self.buckets.len() as u128) >> 64;
         let now = u64::try_from(now.as_nanos()).unwrap_or(u64::MAX);
-        // A panic cannot leave a bucket half written: nothing in it panics.
-        let verdict = self.shards[shard as usize]
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)[bucket as usize]
-            .admit(tag, now, self.rule);
+        let verdict = self.buckets[bucket as usize].admit(tag, now, self.rule);
         match verdict {
             Ok(()) => RateDecision::Allowed,
             Err(wait) => RateDecision::Limited {
@@ -121,17 +98,15 @@ impl RateLimiter {
     }
 
     /// How many targets the table holds: [`RateLimit::tracked_keys`],
-    /// rounded up to whole buckets in every shard.
+    /// rounded up to whole buckets.
     pub fn tracked_keys(&self) -> usize {
-        self.shards.len() * self.buckets_per_shard * WAYS
+        self.buckets.len() * WAYS
     }
 
     /// The bytes the limiter takes, its table included: fixed when it is
     /// made, whatever it is asked afterwards.
     pub fn memory_bytes(&self) -> usize {
-        size_of::<Self>()
-            + self.shards.len()
-                * (size_of::<Shard>() + self.buckets_per_shard * size_of::<Bucket>())
+        size_of::<Self>() + self.buckets.len() * size_of::<Bucket>()
     }
 
     /// The setting this limiter enforces.
@@ -193,35 +168,27 @@ mod tests {
     }
 
     #[test]
-    fn the_table_is_rounded_up_to_whole_buckets_in_every_shard() {
+    fn the_table_is_rounded_up_to_whole_buckets() {
         let limit = RateLimit::new(5, Duration::from_secs(60));
-        let limiter = RateLimiter::new(limit.clone().tracked_keys(1_000).shards(16));
-        assert_eq!(limiter.tracked_keys(), 16 * 8 * 8);
-        let limiter = RateLimiter::new(limit.clone().tracked_keys(0).shards(0));
-        assert_eq!(limiter.tracked_keys(), 8);
+        let limiter = RateLimiter::new(limit.clone().tracked_keys(1_000));
+        assert_eq!(limiter.tracked_keys(), 143 * 7);
+        let limiter = RateLimiter::new(limit.clone().tracked_keys(0));
+        assert_eq!(limiter.tracked_keys(), 7);
         let limiter = RateLimiter::new(limit);
-        assert_eq!(limiter.tracked_keys(), 65_536);
+        assert_eq!(limiter.tracked_keys(), 65_541);
         assert_eq!(
             limiter.memory_bytes(),
-            size_of::<RateLimiter>() + 64 * 64 + 65_536 * 16
+            size_of::<RateLimiter>() + 65_541 / 7 * size_of::<Bucket>()
         );
     }
 
     #[test]
-    fn a_flood_of_distinct_targets_uses_every_shard() {
-        let limiter = RateLimiter::new(
-            RateLimit::new(5, Duration::from_secs(60))
-                .tracked_keys(64 * 8)
-                .shards(64),
-        );
+    fn a_flood_of_distinct_targets_reaches_every_bucket() {
+        let limiter =
+            RateLimiter::new(RateLimit::new(5, Duration::from_secs(60)).tracked_keys(7 * 64));
         for n in 0..10_000 {
             limiter.check(uuid(n), Duration::ZERO);
         }
-        let used = limiter
-            .shards
-            .iter()
-            .filter(|shard| shard.0.lock().unwrap()[0] != Bucket::default())
-            .count();
-        assert_eq!(used, 64);
+        assert!(limiter.buckets.iter().all(|bucket| !bucket.is_untouched()));
     }
 }

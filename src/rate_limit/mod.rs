@@ -50,13 +50,13 @@ pub use limiter::{RateDecision, RateLimiter};
 /// # Memory, and what forgetting a target lets through
 ///
 /// The limiter tracks at most [`tracked_keys`](Self::tracked_keys) targets
-/// (65,536 unless set), 16 bytes each, in a table made when the layer is
-/// built and never grown, whatever the traffic. The table is split into
-/// [`shards`](Self::shards), each behind a lock of its own, so that
-/// concurrent pings of different checks seldom wait for each other. A target
-/// is known by a keyed hash (SipHash, with random keys drawn for each
-/// limiter), so a client cannot choose targets that crowd one part of the
-/// table.
+/// (65,536 unless set), in a table made when the layer is built and never
+/// grown, whatever the traffic: buckets of 7 targets in 128 bytes, about
+/// 18 bytes a target, each bucket behind a lock of its own, so that
+/// concurrent pings wait for each other only when their targets share a
+/// bucket. A target is known by a keyed hash (SipHash, with random keys
+/// drawn for each limiter), which also picks its bucket, so a client cannot
+/// choose targets that crowd one part of the table.
 ///
 /// When a new target needs room, the target that gives way is the one that
 /// has spent the least of its budget; one whose budget is whole again costs
@@ -87,12 +87,10 @@ pub struct RateLimit {
     pub(crate) pings: u32,
     pub(crate) window: Duration,
     pub(crate) tracked_keys: usize,
-    pub(crate) shards: usize,
 }
 
 impl RateLimit {
-    /// `pings` per `window` for each target, tracking 65,536 targets in 64
-    /// shards.
+    /// `pings` per `window` for each target, tracking 65,536 targets.
     ///
     /// # Panics
     ///
@@ -104,26 +102,14 @@ impl RateLimit {
             pings,
             window,
             tracked_keys: 65_536,
-            shards: 64,
         }
     }
 
-    /// Tracks up to `keys` targets, 16 bytes each, allocated when the layer
-    /// is built. Rounded up to a whole number of buckets of 8 targets in
-    /// every shard, so at least `8 × shards`, and held under 2^32;
-    /// [`RateLimiter::tracked_keys`] says how many it holds.
+    /// Tracks up to `keys` targets, about 18 bytes each, allocated when the
+    /// layer is built; rounded up to a whole number of buckets of 7, so
+    /// [`RateLimiter::tracked_keys`] may say a few more.
     pub fn tracked_keys(mut self, keys: usize) -> Self {
-        // Past 2^32 targets (64 GiB), a bucket's index would need more than
-        // the 32 bits of the hash it is taken from.
-        self.tracked_keys = keys.min(u32::MAX as usize);
-        self
-    }
-
-    /// Splits the table into `shards` parts, each behind a lock of its own
-    /// (1 to 65,536; 64 unless set). More shards, fewer pings waiting on
-    /// each other's lock; each costs a cache line.
-    pub fn shards(mut self, shards: usize) -> Self {
-        self.shards = shards.clamp(1, 1 << 16);
+        self.tracked_keys = keys;
         self
     }
 
