@@ -12,13 +12,14 @@
 //! ```
 //!
 //! Routines: `tower-ping|matchit|regex <shape>` as in `benches/path_matching.rs`,
-//! `baseline|fallthrough app`, `ping uuid|slug` as in `benches/layer.rs`.
+//! `baseline|fallthrough app`, `ping uuid|slug` as in `benches/layer.rs`, and
+//! `rate-limit app|uuid`: the layer with a rate limit no ping reaches.
 //! Without arguments (as under `cargo bench`) it does nothing.
 
 use std::hint::black_box;
 
 use tower_layer::Layer;
-use tower_ping::{classify, MemoryStore, NewCheck, PingLayer, Prefix};
+use tower_ping::{classify, MemoryStore, NewCheck, PingLayer, Prefix, RateLimit};
 use uuid::Uuid;
 
 #[path = "support/drive.rs"]
@@ -38,7 +39,7 @@ fn main() {
     let n: usize = n.parse().expect("a number of calls");
     match what.as_str() {
         "tower-ping" | "matchit" | "regex" => classify_n(what, shape, n),
-        "baseline" | "fallthrough" | "ping" => layer_n(what, shape, n),
+        "baseline" | "fallthrough" | "ping" | "rate-limit" => layer_n(what, shape, n),
         other => panic!("no routine {other}"),
     }
 }
@@ -74,7 +75,11 @@ fn layer_n(what: &str, shape: &str, n: usize) {
         )
         .unwrap();
     let mut bare = drive::app();
-    let mut layered = PingLayer::new(store).layer(drive::app());
+    let mut layer = PingLayer::new(store);
+    if what == "rate-limit" {
+        layer = layer.rate_limit(RateLimit::new(u32::MAX, std::time::Duration::from_secs(1)));
+    }
+    let mut layered = layer.layer(drive::app());
     let path = match shape {
         "app" => "/api/users/42/settings",
         "uuid" => "/ping/5ca1ab1e-0000-4000-8000-00000000c0de",

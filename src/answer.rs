@@ -1,5 +1,7 @@
 //! The answers the layer writes itself, with the headers every one carries.
 
+use std::time::Duration;
+
 use http::header::{
     HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER,
@@ -7,6 +9,7 @@ use http::header::{
 use http::{Response, StatusCode};
 
 use crate::body::ResponseBody;
+use crate::grammar::Target;
 
 /// The header that tells clients how much of a ping body is kept.
 static PING_BODY_LIMIT: HeaderName = HeaderName::from_static("ping-body-limit");
@@ -46,11 +49,36 @@ pub(crate) enum Answer {
     StoreTimedOut,
     /// `503` with `Retry-After`: the bound on pings in flight was reached.
     Overloaded,
+    /// `200 OK (rate-limited)`: a UUID ping over its rate limit, not
+    /// recorded. A `200`, so that `curl -f` in a cron line does not fail the
+    /// job over it; no `Ping-Body-Limit`, as no byte of the body was kept.
+    RateLimitedUuid,
+    /// `429` with `Retry-After`: a slug ping over its rate limit, not
+    /// recorded.
+    RateLimitedSlug {
+        /// Whole seconds, rounded up, at least 1.
+        retry_after: u64,
+    },
     /// `500`: the store panicked.
     Internal,
 }
 
 impl Answer {
+    /// The answer to a ping of `target` over its rate limit, which may try
+    /// again in `retry_after`.
+    pub(crate) fn rate_limited(target: Target<'_>, retry_after: Duration) -> Self {
+        match target {
+            Target::Uuid(_) => Answer::RateLimitedUuid,
+            Target::Slug { .. } => {
+                // Rounded up, so that a client that waits that long is let through.
+                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                Answer::RateLimitedSlug {
+                    retry_after: seconds.max(1),
+                }
+            }
+        }
+    }
+
     fn status_and_text(&self) -> (StatusCode, &'static str) {
         match self {
             Answer::Preflight { .. } => (StatusCode::NO_CONTENT, ""),
@@ -67,6 +95,8 @@ impl Answer {
                 (StatusCode::SERVICE_UNAVAILABLE, "store unavailable")
             }
             Answer::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "too many pings"),
+            Answer::RateLimitedUuid => (StatusCode::OK, "OK (rate-limited)"),
+            Answer::RateLimitedSlug { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate limited"),
             Answer::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         }
     }
@@ -97,6 +127,9 @@ impl Answer {
             }
             Answer::Overloaded => {
                 headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            Answer::RateLimitedSlug { retry_after } => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(retry_after));
             }
             Answer::Recorded {
                 body_limit: Some(limit),

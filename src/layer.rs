@@ -10,6 +10,7 @@ use tower_layer::Layer;
 use crate::client::ForwardedHeaders;
 use crate::concurrency::ConcurrencyLimit;
 use crate::grammar::Prefix;
+use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::service::PingService;
 use crate::store::CheckStore;
 
@@ -39,6 +40,7 @@ pub struct PingLayer<S: CheckStore> {
     settings: Settings,
     on_store_error: ErrorHook<S::Error>,
     limit: Option<Arc<ConcurrencyLimit>>,
+    rate_limit: Option<Arc<RateLimiter>>,
 }
 
 /// What the service needs of the layer's configuration.
@@ -92,6 +94,7 @@ impl<S: CheckStore> PingLayer<S> {
                 eprintln!("tower-ping: store error: {error}");
             }),
             limit: None,
+            rate_limit: None,
         }
     }
 
@@ -218,6 +221,30 @@ impl<S: CheckStore> PingLayer<S> {
         self.limit = Some(Arc::new(ConcurrencyLimit::new(max)));
         self
     }
+
+    /// Holds each target (a check's UUID, or a ping key and slug) to `limit`,
+    /// across every service this layer makes. A ping over its limit is
+    /// answered at once, before its body is read or the store is called, and
+    /// nothing is recorded: `200 OK (rate-limited)` for the UUID form,
+    /// `429 rate limited` with `Retry-After` (whole seconds, rounded up) for
+    /// the slug form. Malformed pings still get their `4xx` first and are not
+    /// counted; requests that are not pings never reach the limiter.
+    ///
+    /// The limiter's table is allocated here, once: see [`RateLimit`] for
+    /// what `N` per window means, its memory, and what several instances of
+    /// the app each count.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_ping::{MemoryStore, PingLayer, RateLimit};
+    ///
+    /// let layer = PingLayer::new(MemoryStore::new())
+    ///     .rate_limit(RateLimit::new(5, Duration::from_secs(60)));
+    /// ```
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(Arc::new(RateLimiter::new(limit)));
+        self
+    }
 }
 
 impl<S: CheckStore, I> Layer<I> for PingLayer<S> {
@@ -230,6 +257,7 @@ impl<S: CheckStore, I> Layer<I> for PingLayer<S> {
             self.settings.clone(),
             self.on_store_error.clone(),
             self.limit.clone(),
+            self.rate_limit.clone(),
         )
     }
 }
@@ -241,6 +269,7 @@ impl<S: CheckStore> Clone for PingLayer<S> {
             settings: self.settings.clone(),
             on_store_error: self.on_store_error.clone(),
             limit: self.limit.clone(),
+            rate_limit: self.rate_limit.clone(),
         }
     }
 }
@@ -257,6 +286,7 @@ impl<S: CheckStore> fmt::Debug for PingLayer<S> {
                 "max_concurrent_pings",
                 &self.limit.as_ref().map(|l| l.max()),
             )
+            .field("rate_limit", &self.rate_limit.as_ref().map(|l| l.limit()))
             .finish_non_exhaustive()
     }
 }

@@ -40,6 +40,8 @@
 //! | a method other than `GET`, `HEAD`, `POST` | `405 method not allowed` |
 //! | the store failed, or a store call outran `PingLayer::store_timeout` | `503 store unavailable` |
 //! | more pings in flight than [`max_concurrent_pings`](PingLayer::max_concurrent_pings) | `503 too many pings`, `Retry-After: 1` |
+//! | a UUID ping over its [`rate_limit`](PingLayer::rate_limit) | `200 OK (rate-limited)`, nothing recorded |
+//! | a ping key and slug ping over its [`rate_limit`](PingLayer::rate_limit) | `429 rate limited`, `Retry-After: <seconds>`, nothing recorded |
 //! | a body that fails before it ends | `400 invalid request body` |
 //! | a body not done within `PingLayer::body_timeout` | `408 request body timed out` |
 //! | the store (or the body) panicked | `500 internal error` |
@@ -136,6 +138,7 @@ mod monitor_signal;
 mod monitor_store;
 mod ping;
 mod query;
+mod rate_limit;
 mod service;
 mod slug;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -167,6 +170,7 @@ pub use monitor_signal::MonitorSignal;
 pub use monitor_store::{MonitorStore, Sweep};
 pub use ping::Ping;
 pub use query::{InvalidRunId, PingQuery};
+pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
 pub use service::PingService;
 pub use slug::slugify;
 #[cfg(feature = "postgres")]

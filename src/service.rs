@@ -3,9 +3,9 @@
 //! Read top-down: [`Service::call`] classifies the path and hands anything
 //! that is not a ping straight to the inner service. A ping is checked in the
 //! SPEC's order (preflight, method, grammar, `rid`), answered at once when it
-//! fails one or when the bound on pings in flight is reached, and otherwise
-//! resolved, read and recorded by [`answer_ping`], each step within its time
-//! limit when one is set.
+//! fails one, when its target is over the rate limit or when the bound on
+//! pings in flight is reached, and otherwise resolved, read and recorded by
+//! [`answer_ping`], each step within its time limit when one is set.
 
 use std::fmt;
 use std::sync::Arc;
@@ -28,6 +28,7 @@ use crate::grammar::{classify, PingPath, Route, Target};
 use crate::layer::{ErrorHook, Settings};
 use crate::ping::Ping;
 use crate::query::PingQuery;
+use crate::rate_limit::{RateDecision, RateLimiter};
 use crate::store::{CheckStore, Creation, Lookup};
 use crate::time_limit::within;
 
@@ -43,6 +44,7 @@ struct Shared<S: CheckStore> {
     settings: Settings,
     on_store_error: ErrorHook<S::Error>,
     limit: Option<Arc<ConcurrencyLimit>>,
+    rate_limit: Option<Arc<RateLimiter>>,
 }
 
 impl<I, S: CheckStore> PingService<I, S> {
@@ -52,12 +54,14 @@ impl<I, S: CheckStore> PingService<I, S> {
         settings: Settings,
         on_store_error: ErrorHook<S::Error>,
         limit: Option<Arc<ConcurrencyLimit>>,
+        rate_limit: Option<Arc<RateLimiter>>,
     ) -> Self {
         let shared = Shared {
             store,
             settings,
             on_store_error,
             limit,
+            rate_limit,
         };
         Self {
             inner,
@@ -122,6 +126,14 @@ where
         let Ok(query) = PingQuery::parse(request.uri().query()) else {
             return ResponseFuture::answer(Answer::InvalidRunId);
         };
+        // Before the bound on pings in flight: a limited ping is answered
+        // here and now, so it should neither take a place nor be refused one.
+        if let Some(limiter) = &self.shared.rate_limit {
+            if let RateDecision::Limited { retry_after } = limiter.check(path.target, limiter.now())
+            {
+                return ResponseFuture::answer(Answer::rate_limited(path.target, retry_after));
+            }
+        }
         // Past the bound, turn the ping away before it costs anything more.
         let permit = match &self.shared.limit {
             None => None,

@@ -1,15 +1,17 @@
 //! Allocation counts of the layer, with a counting global allocator: a
 //! request that is not a ping allocates nothing in the layer, and a ping
-//! costs a known number of allocations, asserted so a regression fails.
+//! costs a known number of allocations, asserted so a regression fails; a
+//! rate limit changes neither.
 //!
 //! Only allocations made on the measuring thread while a measurement is on
 //! are counted, so the test harness's other threads do not disturb them.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::time::Duration;
 
 use tower_layer::Layer;
-use tower_ping::{MemoryStore, NewCheck, PingLayer};
+use tower_ping::{MemoryStore, NewCheck, PingLayer, RateLimit};
 use uuid::Uuid;
 
 #[path = "../benches/support/drive.rs"]
@@ -92,32 +94,48 @@ fn the_counter_counts() {
     assert_eq!(allocations(|| ()), 0);
 }
 
+/// The layer with nothing but its defaults.
+fn plain(store: &MemoryStore) -> PingLayer<MemoryStore> {
+    PingLayer::new(store.clone())
+}
+
+/// The layer with a rate limit that none of the pings here reach.
+fn limited(store: &MemoryStore) -> PingLayer<MemoryStore> {
+    plain(store).rate_limit(RateLimit::new(1_000_000, Duration::from_secs(1)))
+}
+
 #[test]
 fn a_request_that_is_not_a_ping_allocates_nothing_in_the_layer() {
     let waker = noop_waker();
     let mut bare = app();
-    let mut layered = PingLayer::new(store()).layer(app());
-    for _ in 0..10 {
-        call(&waker, &mut layered, get(APP_PATH));
-    }
+    for layer in [plain, limited] {
+        let mut layered = layer(&store()).layer(app());
+        for _ in 0..10 {
+            call(&waker, &mut layered, get(APP_PATH));
+        }
 
-    let request = get(APP_PATH);
-    let by_app = allocations(|| call(&waker, &mut bare, request));
-    let request = get(APP_PATH);
-    let through_layer = allocations(|| call(&waker, &mut layered, request));
-    assert_eq!(
-        by_app, 0,
-        "the app alone allocates nothing, so any count is the layer's"
-    );
-    assert_eq!(through_layer, by_app);
+        let request = get(APP_PATH);
+        let by_app = allocations(|| call(&waker, &mut bare, request));
+        let request = get(APP_PATH);
+        let through_layer = allocations(|| call(&waker, &mut layered, request));
+        assert_eq!(
+            by_app, 0,
+            "the app alone allocates nothing, so any count is the layer's"
+        );
+        assert_eq!(through_layer, by_app);
+    }
 }
 
-/// Runs `path` through the layer until the check's ping log is full, then
-/// counts the allocations of one more ping, from the call to the response.
-fn allocations_of_a_ping(path: &'static str) -> usize {
+/// Runs `path` through `layer` over a fresh store until the check's ping
+/// log is full, then counts the allocations of one more ping, from the call
+/// to the response.
+fn allocations_of_a_ping(
+    layer: fn(&MemoryStore) -> PingLayer<MemoryStore>,
+    path: &'static str,
+) -> usize {
     let waker = noop_waker();
     let store = store();
-    let mut layered = PingLayer::new(store.clone()).layer(app());
+    let mut layered = layer(&store).layer(app());
     for _ in 0..=tower_ping::DEFAULT_PING_LOG_LIMIT {
         assert_eq!(call(&waker, &mut layered, get(path)).status(), 200);
     }
@@ -132,15 +150,38 @@ fn allocations_of_a_ping(path: &'static str) -> usize {
 // ping future, the boxed `resolve` and `record` futures (async-trait), the
 // answer's header map (indices and entries). The `Ping-Body-Limit` value is
 // made once with the layer and cloned. A slug ping also owns its ping key and
-// slug.
+// slug. The rate limit's table is made with the layer: a ping within it
+// costs nothing more.
 #[test]
 fn a_uuid_ping_on_the_memory_store_costs_a_known_number_of_allocations() {
-    assert_eq!(allocations_of_a_ping(UUID_PING), 5);
+    for layer in [plain, limited] {
+        assert_eq!(allocations_of_a_ping(layer, UUID_PING), 5);
+    }
 }
 
 #[test]
 fn a_slug_ping_on_the_memory_store_costs_a_known_number_of_allocations() {
-    assert_eq!(allocations_of_a_ping(SLUG_PING), 7);
+    for layer in [plain, limited] {
+        assert_eq!(allocations_of_a_ping(layer, SLUG_PING), 7);
+    }
+}
+
+// A ping over its limit costs its answer alone: the header map (indices and
+// entries), and for a slug ping the `Retry-After` value (its bytes, and the
+// shared handle `Bytes` makes of them).
+#[test]
+fn a_ping_over_its_rate_limit_costs_only_its_answer() {
+    let waker = noop_waker();
+    let layer = plain(&store()).rate_limit(RateLimit::new(1, Duration::from_secs(3_600)));
+    let mut layered = layer.layer(app());
+    for (path, expected, status) in [(UUID_PING, 2, 200), (SLUG_PING, 4, 429)] {
+        call(&waker, &mut layered, get(path));
+        let request = get(path);
+        let mut response = None;
+        let count = allocations(|| response = Some(call(&waker, &mut layered, request)));
+        assert_eq!(response.unwrap().status(), status);
+        assert_eq!(count, expected, "{path}");
+    }
 }
 
 /// `CronSchedule::next_after` runs per check on every status query: it must

@@ -12,7 +12,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 use common::RID;
-use support::Server;
+use support::{example_binary, Server};
 
 async fn call(method: Method, url: &str, body: &'static str) -> (u16, String) {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
@@ -208,6 +208,47 @@ async fn prefix_and_forwarded_options() {
         .0,
         404
     );
+}
+
+#[tokio::test]
+async fn rate_limit_option_limits_each_form_of_a_check_apart() {
+    let server = Server::start(&["--rate-limit", "2/60"]);
+    let base = server.base();
+    let uuid = checks(&server).await[0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let by_uuid = format!("{base}/ping/{uuid}");
+    let by_slug = format!("{base}/ping/demo-ping-key/nightly-backup");
+    for _ in 0..2 {
+        assert_eq!(call(Method::GET, &by_uuid, "").await, (200, "OK".into()));
+        assert_eq!(call(Method::GET, &by_slug, "").await, (200, "OK".into()));
+    }
+    assert_eq!(
+        call(Method::GET, &by_uuid, "").await,
+        (200, "OK (rate-limited)".into())
+    );
+    assert_eq!(
+        call(Method::GET, &by_slug, "").await,
+        (429, "rate limited".into())
+    );
+    assert_eq!(checks(&server).await[0]["n_pings"], 4);
+}
+
+#[test]
+fn bad_rate_limits_stop_the_server_with_a_message_naming_the_flag() {
+    for value in ["5", "0/60", "5/0", "x/60", "5/60s", "-1/60", "5/60/1", ""] {
+        let output = std::process::Command::new(example_binary("server"))
+            .args(["--listen", "127.0.0.1:0", "--rate-limit", value])
+            .output()
+            .expect("the example runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{value:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--rate-limit {value}: not N/SECONDS")),
+            "{value:?}: {stderr}"
+        );
+    }
 }
 
 #[tokio::test]

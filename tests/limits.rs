@@ -1,5 +1,6 @@
 //! The layer's limits: body timeout, store timeout, the bound on pings in
-//! flight, and what a panicking store gets its client.
+//! flight, the rate limit beside it, and what a panicking store gets its
+//! client.
 
 mod common;
 mod support;
@@ -20,7 +21,7 @@ use http_body_util::{BodyExt, Full};
 use support::serve;
 use tower::{service_fn, ServiceExt};
 use tower_layer::Layer;
-use tower_ping::{MemoryStore, NewCheck, PingLayer};
+use tower_ping::{MemoryStore, NewCheck, PingLayer, RateLimit};
 use uuid::Uuid;
 
 /// Generous: these are bounds on behaviour on a busy machine, not speed.
@@ -271,6 +272,58 @@ async fn a_dropped_ping_gives_its_place_back() {
         send(&layer, ping(uuid)).await,
         (StatusCode::OK, "OK".into())
     );
+}
+
+#[tokio::test]
+async fn a_limited_ping_neither_takes_a_place_in_flight_nor_is_refused_one() {
+    let (memory, uuid) = store_with_check();
+    let other = memory.add_check(NewCheck::new("Other")).unwrap();
+    let layer = PingLayer::new(healthy(memory.clone()))
+        .max_concurrent_pings(1)
+        .rate_limit(RateLimit::new(1, Duration::from_secs(3_600)));
+    let app = service_fn(|_: Request<NeverEnds>| async {
+        Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+    });
+    // The check's one ping of the hour holds the one place, its body still coming.
+    let mut held = Box::pin(
+        layer.layer(app).oneshot(
+            Request::post(format!("/ping/{uuid}"))
+                .body(NeverEnds)
+                .unwrap(),
+        ),
+    );
+    assert!(tokio::time::timeout(SHORT, &mut held).await.is_err());
+    // Its next ping is over the limit: answered so, not "too many pings".
+    assert_eq!(
+        send(&layer, ping(uuid)).await,
+        (StatusCode::OK, "OK (rate-limited)".into())
+    );
+    // Another check within its limit finds the place taken.
+    assert_eq!(
+        send(&layer, ping(other)).await,
+        (StatusCode::SERVICE_UNAVAILABLE, "too many pings".into())
+    );
+    drop(held);
+    assert_eq!(pings_recorded(&memory), 0);
+}
+
+#[tokio::test]
+async fn a_limited_ping_is_answered_without_reading_its_body() {
+    let (memory, uuid) = store_with_check();
+    let layer = PingLayer::new(healthy(memory.clone()))
+        .rate_limit(RateLimit::new(1, Duration::from_secs(3_600)));
+    assert_eq!(
+        send(&layer, ping(uuid)).await,
+        (StatusCode::OK, "OK".into())
+    );
+    let request = Request::post(format!("/ping/{uuid}"))
+        .body(PanicsWhenRead)
+        .unwrap();
+    assert_eq!(
+        send(&layer, request).await,
+        (StatusCode::OK, "OK (rate-limited)".into())
+    );
+    assert_eq!(pings_recorded(&memory), 1);
 }
 
 #[tokio::test]

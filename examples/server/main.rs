@@ -6,12 +6,17 @@
 //!     [--prefix /ping] [--body-limit 10000|none] [--forwarded none|leftmost|N]
 //!     [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N]
 //!     [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS]
+//!     [--rate-limit N/SECONDS]
 //! ```
 //!
 //! Checks live in memory unless `--database-url` names a SQLite file or a
 //! PostgreSQL database. The checks of `--checks` (or the demo checks) are
 //! defined at every start: a check the store has keeps its state and takes
 //! the file's definition.
+//!
+//! `--rate-limit 5/60` lets each check (by UUID, or by ping key and slug)
+//! through 5 times a minute; pings over it are answered without being
+//! recorded.
 //!
 //! - `GET /checks`: every check, its state, how it stands now, its pings;
 //! - `GET /flips`: every status change, oldest first;
@@ -31,7 +36,7 @@ use axum::routing::get;
 use axum::Router;
 use tower_ping::{
     Check, CheckStore, ForwardedHeaders, Monitor, MonitorStore, NewCheck, PingLayer, Prefix,
-    Schedule, SqlStoreOptions,
+    RateLimit, Schedule, SqlStoreOptions,
 };
 
 use backend::Backend;
@@ -46,6 +51,7 @@ struct Options {
     database_url: Option<String>,
     store: SqlStoreOptions,
     sweep_interval: Duration,
+    rate_limit: Option<RateLimit>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -58,6 +64,7 @@ fn parse_options() -> Result<Options, String> {
         database_url: None,
         store: SqlStoreOptions::new(),
         sweep_interval: tower_ping::DEFAULT_SWEEP_INTERVAL,
+        rate_limit: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -110,8 +117,9 @@ fn parse_options() -> Result<Options, String> {
                 }
                 options.sweep_interval = Duration::from_millis(every);
             }
+            "--rate-limit" => options.rate_limit = Some(rate_limit(&flag, &text)?),
             "--help" | "-h" => {
-                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS]");
+                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS] [--rate-limit N/SECONDS]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other}; try --help")),
@@ -124,6 +132,18 @@ fn parse_options() -> Result<Options, String> {
 fn number<T: std::str::FromStr>(flag: &str, text: &str, what: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("{flag} {text}: not {what}"))
+}
+
+/// `N/SECONDS`, both whole numbers from 1, as a rate limit.
+fn rate_limit(flag: &str, text: &str) -> Result<RateLimit, String> {
+    let bad = || format!("{flag} {text}: not N/SECONDS with both from 1, such as 5/60");
+    let (pings, seconds) = text.split_once('/').ok_or_else(bad)?;
+    let pings: u32 = pings.parse().map_err(|_| bad())?;
+    let seconds: u64 = seconds.parse().map_err(|_| bad())?;
+    if pings == 0 || seconds == 0 {
+        return Err(bad());
+    }
+    Ok(RateLimit::new(pings, Duration::from_secs(seconds)))
 }
 
 /// The checks to define at start-up: the `--checks` file's, or the demos.
@@ -186,6 +206,9 @@ fn app<S: CheckStore>(store: S, backend: &Backend, options: &Options) -> Router 
         Some(limit) => layer.body_limit(limit),
         None => layer.no_body_limit(),
     };
+    if let Some(limit) = &options.rate_limit {
+        layer = layer.rate_limit(limit.clone());
+    }
     Router::new()
         .route(
             "/",

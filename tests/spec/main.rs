@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod s10_rate_limit;
 mod s1_paths;
 mod s2_methods;
 mod s3_query;

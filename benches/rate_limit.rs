@@ -1,0 +1,123 @@
+//! What the rate limiter costs a ping, on its own (the layer's share is in
+//! `benches/layer.rs`): one `RateLimiter::check` at the default size
+//! (65,536 targets), 5 pings a minute, over 4,096 checks pinged in turn,
+//! each within its limit.
+//!
+//! - `rate_limit/check`: one thread, the time handed in;
+//! - `rate_limit/clock+check`: the same with the clock read, as the layer does;
+//! - `rate_limit/check-2-threads`: two threads checking at once on one
+//!   limiter, each through the 4,096 checks from a different place; the time
+//!   is per check on each thread;
+//! - `rate_limit/check-2-threads-one-check`: the worst case, both threads
+//!   pinging one check, so both take one lock.
+//!
+//! ```text
+//! cargo bench --bench rate_limit
+//! ```
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use tower_ping::{RateLimit, RateLimiter, Target};
+use uuid::Uuid;
+
+const CHECKS: usize = 4_096;
+/// How far the time handed in moves between two checks: 4,096 of them
+/// take 61 s, so each check comes back to a whole budget.
+const STEP: Duration = Duration::from_millis(15);
+
+fn targets() -> Vec<Target<'static>> {
+    (0..CHECKS as u128)
+        .map(|n| {
+            Target::Uuid(Uuid::from_u128(
+                n.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835),
+            ))
+        })
+        .collect()
+}
+
+fn five_a_minute() -> RateLimiter {
+    RateLimiter::new(RateLimit::new(5, Duration::from_secs(60)))
+}
+
+/// `iters` checks on each of two threads at once, the `n`th at
+/// `STEP * n` on target `pick(thread, n)`; the time the slower thread took.
+fn two_threads(
+    limiter: &RateLimiter,
+    targets: &[Target<'static>],
+    iters: u64,
+    pick: fn(usize, u64) -> usize,
+) -> Duration {
+    let start = Barrier::new(2);
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..2)
+            .map(|thread| {
+                let start = &start;
+                scope.spawn(move || {
+                    start.wait();
+                    let began = Instant::now();
+                    for n in 0..iters {
+                        let target = targets[pick(thread, n) % CHECKS];
+                        black_box(limiter.check(black_box(target), STEP * n as u32));
+                    }
+                    began.elapsed()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .max()
+            .unwrap()
+    })
+}
+
+fn rate_limit(c: &mut Criterion) {
+    let targets = targets();
+    let mut group = c.benchmark_group("rate_limit");
+
+    let limiter = five_a_minute();
+    let mut n = 0_u32;
+    group.bench_function("check", |b| {
+        b.iter(|| {
+            n = n.wrapping_add(1);
+            let target = targets[n as usize % CHECKS];
+            limiter.check(black_box(target), STEP * n)
+        })
+    });
+
+    let limiter = five_a_minute();
+    let mut n = 0_usize;
+    group.bench_function("clock+check", |b| {
+        b.iter(|| {
+            n = n.wrapping_add(1);
+            limiter.check(black_box(targets[n % CHECKS]), limiter.now())
+        })
+    });
+
+    let limiter = five_a_minute();
+    group.bench_function("check-2-threads", |b| {
+        b.iter_custom(|iters| {
+            two_threads(&limiter, &targets, iters, |thread, n| {
+                thread * CHECKS / 2 + n as usize
+            })
+        })
+    });
+
+    let limiter = five_a_minute();
+    group.bench_function("check-2-threads-one-check", |b| {
+        b.iter_custom(|iters| two_threads(&limiter, &targets, iters, |_, _| 0))
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = rate_limit
+}
+criterion_main!(benches);
