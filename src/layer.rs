@@ -9,7 +9,9 @@ use tower_layer::Layer;
 
 use crate::client::ForwardedHeaders;
 use crate::concurrency::ConcurrencyLimit;
+use crate::events;
 use crate::grammar::Prefix;
+use crate::ping::FailedPing;
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::service::PingService;
 use crate::store::CheckStore;
@@ -17,8 +19,8 @@ use crate::store::CheckStore;
 /// The default most bytes of a ping body that are kept.
 pub const DEFAULT_BODY_LIMIT: usize = 10_000;
 
-/// A hook that sees every store error.
-pub(crate) type ErrorHook<E> = Arc<dyn Fn(&E) + Send + Sync>;
+/// A hook that sees every store error, with the ping it happened on.
+pub(crate) type ErrorHook<E> = Arc<dyn Fn(&E, FailedPing<'_>) + Send + Sync>;
 
 /// A [`Layer`] that answers the Pinging API in front of any service.
 ///
@@ -90,8 +92,8 @@ impl<S: CheckStore> PingLayer<S> {
                 body_timeout: None,
                 store_timeout: None,
             },
-            on_store_error: Arc::new(|error: &S::Error| {
-                eprintln!("tower-ping: store error: {error}");
+            on_store_error: Arc::new(|error: &S::Error, ping: FailedPing<'_>| {
+                events::ping_store_error(error, ping.target, ping.signal);
             }),
             limit: None,
             rate_limit: None,
@@ -144,17 +146,25 @@ impl<S: CheckStore> PingLayer<S> {
         self
     }
 
-    /// Hands every store error to `hook` (the client only sees
-    /// `503 store unavailable`). Replaces the default, which writes the error
-    /// to standard error.
+    /// Hands every store error to `hook`, with the ping it happened on (its
+    /// target and signal; never its body). The client only sees
+    /// `503 store unavailable`. Replaces the default, which writes a line to
+    /// standard error, or with the `tracing` feature logs an `error` event
+    /// (target `tower_ping`, with the check's UUID or ping key and slug).
     ///
     /// ```
-    /// use tower_ping::{MemoryStore, PingLayer};
+    /// use tower_ping::{FailedPing, MemoryStore, PingLayer, Target};
     ///
-    /// let layer = PingLayer::new(MemoryStore::new())
-    ///     .on_store_error(|error| eprintln!("ping store failed: {error}"));
+    /// let layer = PingLayer::new(MemoryStore::new()).on_store_error(|error, ping: FailedPing<'_>| {
+    ///     if let Target::Uuid(uuid) = ping.target {
+    ///         eprintln!("ping of {uuid} ({:?}) failed: {error}", ping.signal);
+    ///     }
+    /// });
     /// ```
-    pub fn on_store_error(mut self, hook: impl Fn(&S::Error) + Send + Sync + 'static) -> Self {
+    pub fn on_store_error(
+        mut self,
+        hook: impl Fn(&S::Error, FailedPing<'_>) + Send + Sync + 'static,
+    ) -> Self {
         self.on_store_error = Arc::new(hook);
         self
     }

@@ -120,6 +120,7 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod alert;
 mod answer;
 mod body;
 mod body_capture;
@@ -128,6 +129,9 @@ mod client;
 mod concurrency;
 #[cfg(feature = "cron")]
 mod cron;
+#[cfg(feature = "tokio")]
+mod delivery;
+mod events;
 mod future;
 mod grammar;
 mod layer;
@@ -136,6 +140,7 @@ mod memory_store;
 mod monitor;
 mod monitor_signal;
 mod monitor_store;
+mod notifier;
 mod ping;
 mod query;
 mod rate_limit;
@@ -153,12 +158,16 @@ pub use http;
 /// The `uuid` crate whose [`Uuid`](uuid::Uuid) names checks and runs.
 pub use uuid;
 
+pub use alert::Alert;
 pub use body::ResponseBody;
 pub use check::{Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT};
 pub use client::ForwardedHeaders;
 #[cfg(feature = "cron")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cron")))]
 pub use cron::{CronError, CronSchedule};
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use delivery::Delivery;
 pub use future::ResponseFuture;
 pub use grammar::{classify, InvalidPrefix, PingPath, Prefix, Route, Signal, Target};
 pub use layer::{PingLayer, DEFAULT_BODY_LIMIT};
@@ -167,8 +176,9 @@ pub use memory_store::{MemoryCheckId, MemoryStore};
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use monitor::{Monitor, DEFAULT_SWEEP_INTERVAL};
 pub use monitor_signal::MonitorSignal;
-pub use monitor_store::{MonitorStore, Sweep};
-pub use ping::Ping;
+pub use monitor_store::{Claim, MonitorStore, Sweep};
+pub use notifier::{Notifier, NotifyError};
+pub use ping::{FailedPing, Ping};
 pub use query::{InvalidRunId, PingQuery};
 pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
 pub use service::PingService;

@@ -1,7 +1,7 @@
 //! An in-process store: for tests, demos, and apps whose checks need not
 //! survive a restart.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
@@ -10,12 +10,14 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+use crate::alert::Alert;
 use crate::check::{
     Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT,
 };
+use crate::events;
 use crate::grammar::Target;
 use crate::monitor_signal::MonitorSignal;
-use crate::monitor_store::{MonitorStore, Sweep};
+use crate::monitor_store::{Claim, MonitorStore, Sweep};
 use crate::ping::Ping;
 use crate::state::{apply, expire, CheckState, Flip};
 use crate::store::{CheckStore, Creation, Lookup};
@@ -74,17 +76,34 @@ struct Index {
     next_serial: u64,
 }
 
-/// Every flip recorded, by number.
+/// Every flip recorded, by number, and the outbox of alerts.
 #[derive(Default)]
 struct FlipLog {
     next_id: u64,
     flips: BTreeMap<u64, FlipEntry>,
+    /// Alertable flips not yet delivered: the outbox.
+    pending: BTreeSet<u64>,
+    /// Each check's flips, oldest first, to prune the settled ones.
+    by_check: HashMap<Uuid, VecDeque<u64>>,
 }
 
 struct FlipEntry {
     check: Uuid,
     flip: Flip,
     delivered: bool,
+    /// Delivery attempts so far.
+    attempts: u32,
+    /// Not to be claimed before this, after a failed attempt.
+    retry_at: Option<SystemTime>,
+    /// Who holds it, and until when.
+    claim: Option<(Uuid, SystemTime)>,
+}
+
+impl FlipEntry {
+    /// Whether nothing remains to do with it: delivered, or never to be.
+    fn settled(&self) -> bool {
+        self.delivered || !self.flip.is_alertable()
+    }
 }
 
 /// A check of a [`MemoryStore`], as resolved by it.
@@ -209,10 +228,7 @@ impl MemoryStore {
         entry.removed = true;
         let before = entry.check.state.alert_after.take();
         self.shared.move_deadline(&entry, before, &id);
-        self.shared
-            .lock_flips()
-            .flips
-            .retain(|_, flip| flip.check != uuid);
+        self.shared.lock_flips().forget(uuid);
         true
     }
 
@@ -379,20 +395,124 @@ impl Shared {
     }
 
     fn record_flip(&self, check: Uuid, flip: Flip) {
-        let mut log = self.lock_flips();
-        log.next_id += 1;
-        let id = log.next_id;
-        log.flips.insert(
-            id,
-            FlipEntry {
-                check,
-                flip,
-                delivered: false,
-            },
-        );
-        drop(log);
+        self.lock_flips().record(check, flip, self.log_limit);
+        events::flipped(&check, &flip);
         if flip.is_alertable() {
             self.signal.flip();
+        }
+    }
+
+    /// The alerts of the claimed flips, with their checks as they are now;
+    /// a check removed since is left out (its flips went with it).
+    fn alerts(&self, claimed: Vec<(u64, u32, Uuid, Flip)>) -> Vec<Alert> {
+        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
+        claimed
+            .into_iter()
+            .filter_map(|(id, attempt, uuid, flip)| {
+                let entry = index.by_uuid.get(&uuid)?.lock();
+                let check = &entry.check;
+                Some(Alert::new(
+                    id,
+                    attempt,
+                    uuid,
+                    check.name.clone(),
+                    check.slug.clone(),
+                    check.ping_key.clone(),
+                    check.state.status,
+                    check.state.last_ping,
+                    flip,
+                ))
+            })
+            .collect()
+    }
+}
+
+impl FlipLog {
+    /// Records a flip, and prunes the check's settled flips beyond `keep`.
+    fn record(&mut self, check: Uuid, flip: Flip, keep: usize) {
+        self.next_id += 1;
+        let id = self.next_id;
+        let entry = FlipEntry {
+            check,
+            flip,
+            delivered: false,
+            attempts: 0,
+            retry_at: None,
+            claim: None,
+        };
+        if !entry.settled() {
+            self.pending.insert(id);
+        }
+        self.flips.insert(id, entry);
+        let ids = self.by_check.entry(check).or_default();
+        ids.push_back(id);
+        // Oldest settled ones first; alerts still to deliver are kept.
+        let mut excess = ids.len().saturating_sub(keep);
+        let flips = &mut self.flips;
+        ids.retain(|id| {
+            let prune = excess > 0 && flips.get(id).map_or(true, FlipEntry::settled);
+            if prune {
+                flips.remove(id);
+                excess -= 1;
+            }
+            !prune
+        });
+    }
+
+    /// Drops a removed check's flips, delivered or not.
+    fn forget(&mut self, check: Uuid) {
+        for id in self.by_check.remove(&check).unwrap_or_default() {
+            self.flips.remove(&id);
+            self.pending.remove(&id);
+        }
+    }
+
+    /// Leases the alerts whose turn has come: each check's oldest pending
+    /// flip, unless claimed or waiting to be retried.
+    fn claim(&mut self, claim: Claim) -> Vec<(u64, u32, Uuid, Flip)> {
+        let mut seen = HashSet::new();
+        let mut claimed = Vec::new();
+        for id in &self.pending {
+            if claimed.len() >= claim.max {
+                break;
+            }
+            let entry = self.flips.get_mut(id).expect("pending flips are kept");
+            if !seen.insert(entry.check) {
+                continue; // an older flip of the check comes first
+            }
+            let held = entry.claim.is_some_and(|(_, until)| until > claim.now);
+            let waiting = entry.retry_at.is_some_and(|at| at > claim.now);
+            if held || waiting {
+                continue;
+            }
+            entry.claim = Some((claim.claimer, claim.until()));
+            entry.attempts += 1;
+            claimed.push((*id, entry.attempts, entry.check, entry.flip));
+        }
+        claimed
+    }
+
+    fn delivered(&mut self, ids: &[u64]) {
+        for id in ids {
+            if let Some(entry) = self.flips.get_mut(id) {
+                entry.delivered = true;
+                entry.claim = None;
+                self.pending.remove(id);
+            }
+        }
+    }
+
+    /// Gives up `claimer`'s claim on `id`, to be retried from `retry_at`.
+    fn unclaim(&mut self, id: u64, claimer: Uuid, retry_at: Option<SystemTime>) {
+        let Some(entry) = self.flips.get_mut(&id) else {
+            return;
+        };
+        if entry.delivered || entry.claim.map(|(who, _)| who) != Some(claimer) {
+            return;
+        }
+        entry.claim = None;
+        if retry_at.is_some() {
+            entry.retry_at = retry_at;
         }
     }
 }
@@ -509,6 +629,36 @@ impl CheckStore for MemoryStore {
 impl MonitorStore for MemoryStore {
     async fn sweep(&self, now: SystemTime) -> Result<Sweep, Infallible> {
         Ok(self.sweep_at(now))
+    }
+
+    async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, Infallible> {
+        let claimed = self.shared.lock_flips().claim(claim);
+        Ok(self.shared.alerts(claimed))
+    }
+
+    async fn alerts_delivered(&self, ids: &[u64], _: SystemTime) -> Result<(), Infallible> {
+        self.shared.lock_flips().delivered(ids);
+        Ok(())
+    }
+
+    async fn alert_failed(
+        &self,
+        id: u64,
+        claimer: Uuid,
+        retry_at: SystemTime,
+    ) -> Result<(), Infallible> {
+        self.shared
+            .lock_flips()
+            .unclaim(id, claimer, Some(retry_at));
+        Ok(())
+    }
+
+    async fn release_alerts(&self, ids: &[u64], claimer: Uuid) -> Result<(), Infallible> {
+        let mut log = self.shared.lock_flips();
+        for id in ids {
+            log.unclaim(*id, claimer, None);
+        }
+        Ok(())
     }
 
     fn signal(&self) -> Option<&MonitorSignal> {

@@ -39,9 +39,16 @@ pub struct MonitorSignal {
 struct State {
     /// The earliest deadline reported since the monitor armed the signal.
     earliest: Option<SystemTime>,
-    /// Whether an alertable flip was recorded since then.
-    flips: bool,
-    /// Whether something was reported since the monitor last looked.
+    /// The sweeper's wake-ups: a deadline before its planned one.
+    deadlines: Channel,
+    /// The deliverer's wake-ups: an alertable flip was recorded.
+    flips: Channel,
+}
+
+/// One side of the monitor waiting on the signal.
+#[derive(Debug, Default)]
+struct Channel {
+    /// Whether something was reported since this side last looked.
     notified: bool,
     waiters: Vec<Waker>,
 }
@@ -51,7 +58,16 @@ struct State {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Reported {
     pub(crate) earliest: Option<SystemTime>,
-    pub(crate) flips: bool,
+}
+
+/// Which side of the monitor waits.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The sweeps: woken by early deadlines.
+    Deadlines,
+    /// The deliveries: woken by alertable flips.
+    Flips,
 }
 
 impl Default for MonitorSignal {
@@ -83,14 +99,12 @@ impl MonitorSignal {
         state.earliest = Some(deadline);
         // Later deadlines no longer need the lock.
         self.threshold.fetch_min(micros, Ordering::SeqCst);
-        state.wake();
+        state.deadlines.wake();
     }
 
     /// An alertable flip was recorded: wakes the monitor to deliver it.
     pub fn flip(&self) {
-        let mut state = self.lock();
-        state.flips = true;
-        state.wake();
+        self.lock().flips.wake();
     }
 
     // The monitor's side, used by `Monitor` (feature `tokio`) only.
@@ -102,10 +116,9 @@ impl MonitorSignal {
     pub(crate) fn arm(&self) -> Reported {
         let mut state = self.lock();
         self.threshold.store(i64::MAX, Ordering::SeqCst);
-        state.notified = false;
+        state.deadlines.notified = false;
         Reported {
             earliest: state.earliest.take(),
-            flips: std::mem::take(&mut state.flips),
         }
     }
 
@@ -116,17 +129,17 @@ impl MonitorSignal {
         let state = self.lock();
         let reported = Reported {
             earliest: state.earliest,
-            flips: state.flips,
         };
         let wake = reported.earliest.map_or(planned, |e| e.min(planned));
         self.threshold.store(micros(wake), Ordering::SeqCst);
         reported
     }
 
-    /// Resolves when something was reported since the monitor last looked.
+    /// Resolves when something for `side` was reported since it last
+    /// looked.
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) fn notified(&self) -> Notified<'_> {
-        Notified { signal: self }
+    pub(crate) fn notified(&self, side: Side) -> Notified<'_> {
+        Notified { signal: self, side }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -135,6 +148,15 @@ impl MonitorSignal {
 }
 
 impl State {
+    fn channel(&mut self, side: Side) -> &mut Channel {
+        match side {
+            Side::Deadlines => &mut self.deadlines,
+            Side::Flips => &mut self.flips,
+        }
+    }
+}
+
+impl Channel {
     fn wake(&mut self) {
         self.notified = true;
         for waker in self.waiters.drain(..) {
@@ -148,6 +170,7 @@ impl State {
 #[derive(Debug)]
 pub(crate) struct Notified<'a> {
     signal: &'a MonitorSignal,
+    side: Side,
 }
 
 impl Future for Notified<'_> {
@@ -155,11 +178,12 @@ impl Future for Notified<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut state = self.signal.lock();
-        if std::mem::take(&mut state.notified) {
+        let channel = state.channel(self.side);
+        if std::mem::take(&mut channel.notified) {
             return Poll::Ready(());
         }
-        if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            state.waiters.push(cx.waker().clone());
+        if !channel.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            channel.waiters.push(cx.waker().clone());
         }
         Poll::Pending
     }
@@ -187,8 +211,8 @@ mod tests {
         }
     }
 
-    fn poll(signal: &MonitorSignal, waker: &Waker) -> Poll<()> {
-        let mut notified = signal.notified();
+    fn poll(signal: &MonitorSignal, side: Side, waker: &Waker) -> Poll<()> {
+        let mut notified = signal.notified(side);
         Pin::new(&mut notified).poll(&mut Context::from_waker(waker))
     }
 
@@ -200,7 +224,7 @@ mod tests {
         let waker = Waker::from(count.clone());
         signal.arm();
         signal.wake_before(t0);
-        assert_eq!(poll(&signal, &waker), Poll::Pending);
+        assert_eq!(poll(&signal, Side::Deadlines, &waker), Poll::Pending);
 
         signal.deadline(t0 + Duration::from_secs(1));
         signal.deadline(t0);
@@ -208,10 +232,12 @@ mod tests {
 
         signal.deadline(t0 - Duration::from_secs(5));
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
-        assert_eq!(poll(&signal, &waker), Poll::Ready(()));
+        assert_eq!(poll(&signal, Side::Deadlines, &waker), Poll::Ready(()));
         // A later one than the earliest reported no longer wakes it.
         signal.deadline(t0 - Duration::from_secs(2));
-        assert_eq!(poll(&signal, &waker), Poll::Pending);
+        assert_eq!(poll(&signal, Side::Deadlines, &waker), Poll::Pending);
+        // Nor does it wake the deliveries.
+        assert_eq!(poll(&signal, Side::Flips, &waker), Poll::Pending);
         let reported = signal.wake_before(t0);
         assert_eq!(reported.earliest, Some(t0 - Duration::from_secs(5)));
     }
@@ -222,25 +248,25 @@ mod tests {
         let signal = MonitorSignal::new();
         signal.arm();
         signal.deadline(t0 + Duration::from_secs(100));
-        signal.flip();
         let reported = signal.wake_before(t0);
         assert_eq!(reported.earliest, Some(t0 + Duration::from_secs(100)));
-        assert!(reported.flips);
         let rearmed = signal.arm();
         assert_eq!(rearmed.earliest, Some(t0 + Duration::from_secs(100)));
         assert_eq!(signal.arm(), Reported::default());
     }
 
     #[test]
-    fn a_flip_always_wakes_the_monitor() {
+    fn a_flip_wakes_the_deliveries_not_the_sweeps() {
         let signal = MonitorSignal::new();
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
         signal.arm();
         signal.wake_before(UNIX_EPOCH);
-        assert_eq!(poll(&signal, &waker), Poll::Pending);
+        assert_eq!(poll(&signal, Side::Flips, &waker), Poll::Pending);
         signal.flip();
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
-        assert_eq!(poll(&signal, &waker), Poll::Ready(()));
+        assert_eq!(poll(&signal, Side::Deadlines, &waker), Poll::Pending);
+        assert_eq!(poll(&signal, Side::Flips, &waker), Poll::Ready(()));
+        assert_eq!(poll(&signal, Side::Flips, &waker), Poll::Pending);
     }
 }

@@ -2,10 +2,12 @@
 //! quiet goes down.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
+use uuid::Uuid;
 
+use crate::alert::Alert;
 use crate::monitor_signal::MonitorSignal;
 use crate::store::CheckStore;
 
@@ -32,6 +34,41 @@ impl Sweep {
             rearmed,
             next_deadline,
         }
+    }
+}
+
+/// A claim on alerts to deliver: what [`MonitorStore::claim_alerts`] is
+/// asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Claim {
+    /// Who claims: one id per monitor, so that only it can fail or release
+    /// its claims.
+    pub claimer: Uuid,
+    /// The moment of the claim.
+    pub now: SystemTime,
+    /// How long the claim holds: past `now + lease` another claimer may take
+    /// the alert (its claimer is presumed dead).
+    pub lease: Duration,
+    /// The most alerts to claim.
+    pub max: usize,
+}
+
+impl Claim {
+    /// A claim by `claimer` at `now` of up to `max` alerts, each held for
+    /// `lease`.
+    pub fn new(claimer: Uuid, now: SystemTime, lease: Duration, max: usize) -> Self {
+        Self {
+            claimer,
+            now,
+            lease,
+            max,
+        }
+    }
+
+    /// When the claimed alerts become claimable again.
+    pub fn until(&self) -> SystemTime {
+        self.now.checked_add(self.lease).unwrap_or(self.now)
     }
 }
 
@@ -63,6 +100,23 @@ impl Sweep {
 /// each check is flipped by one of them (PostgreSQL:
 /// `SELECT ... FOR UPDATE SKIP LOCKED`).
 ///
+/// # Alerts
+///
+/// The store is also the outbox of alerts: every alertable flip
+/// ([`Flip::is_alertable`](crate::Flip::is_alertable)) it records waits there
+/// until delivered. [`claim_alerts`](Self::claim_alerts) leases the ones
+/// whose turn has come: for each check, its oldest undelivered alertable
+/// flip (so a check's alerts go out in order), unless a live claim holds it
+/// or its retry time has not come; the claim counts an attempt.
+/// [`alerts_delivered`](Self::alerts_delivered) marks them delivered,
+/// [`alert_failed`](Self::alert_failed) sets the retry time and gives the
+/// claim up, and [`release_alerts`](Self::release_alerts) gives claims up
+/// at once (at shutdown). A claim that is neither acted on nor released
+/// expires after its lease, so the alerts of a process that died are
+/// delivered by another. With several processes, make each claim atomic
+/// (one `UPDATE ... RETURNING`, or `FOR UPDATE SKIP LOCKED`), so that no
+/// alert is held by two live claims.
+///
 /// `MemoryStore`'s implementation is the reference.
 #[async_trait]
 pub trait MonitorStore: CheckStore {
@@ -71,6 +125,27 @@ pub trait MonitorStore: CheckStore {
     /// out not to be due. Checks are flipped once, however many sweeps run at
     /// once.
     async fn sweep(&self, now: SystemTime) -> Result<Sweep, Self::Error>;
+
+    /// Claims the alerts whose turn has come (see above), in the order their
+    /// flips were recorded, and returns them with their check.
+    async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, Self::Error>;
+
+    /// Marks the alerts `ids` delivered, whoever claimed them.
+    async fn alerts_delivered(&self, ids: &[u64], now: SystemTime) -> Result<(), Self::Error>;
+
+    /// An attempt to deliver alert `id` failed: it may be claimed again from
+    /// `retry_at`. Does nothing when `claimer` no longer holds it (its lease
+    /// expired and another took it).
+    async fn alert_failed(
+        &self,
+        id: u64,
+        claimer: Uuid,
+        retry_at: SystemTime,
+    ) -> Result<(), Self::Error>;
+
+    /// Gives up `claimer`'s claims on the alerts `ids`: claimable again at
+    /// once, by anyone.
+    async fn release_alerts(&self, ids: &[u64], claimer: Uuid) -> Result<(), Self::Error>;
 
     /// The signal this store reports its own deadlines and flips to, so the
     /// monitor of this process wakes for them early; `None` (the default)
@@ -92,6 +167,27 @@ pub trait MonitorStore: CheckStore {
 impl<S: MonitorStore> MonitorStore for Arc<S> {
     async fn sweep(&self, now: SystemTime) -> Result<Sweep, Self::Error> {
         (**self).sweep(now).await
+    }
+
+    async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, Self::Error> {
+        (**self).claim_alerts(claim).await
+    }
+
+    async fn alerts_delivered(&self, ids: &[u64], now: SystemTime) -> Result<(), Self::Error> {
+        (**self).alerts_delivered(ids, now).await
+    }
+
+    async fn alert_failed(
+        &self,
+        id: u64,
+        claimer: Uuid,
+        retry_at: SystemTime,
+    ) -> Result<(), Self::Error> {
+        (**self).alert_failed(id, claimer, retry_at).await
+    }
+
+    async fn release_alerts(&self, ids: &[u64], claimer: Uuid) -> Result<(), Self::Error> {
+        (**self).release_alerts(ids, claimer).await
     }
 
     fn signal(&self) -> Option<&MonitorSignal> {

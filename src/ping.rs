@@ -8,7 +8,7 @@ use http::uri::Scheme;
 use http::Method;
 use uuid::Uuid;
 
-use crate::grammar::Signal;
+use crate::grammar::{Signal, Target};
 
 /// A ping as received: everything SPEC'd to be recorded with it.
 ///
@@ -59,5 +59,24 @@ impl Ping {
             body: Bytes::new(),
             rid: None,
         }
+    }
+}
+
+/// Which ping a store error happened on: what the hook set with
+/// [`PingLayer::on_store_error`](crate::PingLayer::on_store_error) is given
+/// beside the error. Never the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FailedPing<'a> {
+    /// The check the ping was for, as its path named it.
+    pub target: Target<'a>,
+    /// What the path said.
+    pub signal: Signal,
+}
+
+impl<'a> FailedPing<'a> {
+    /// The ping to `target` with `signal`.
+    pub fn new(target: Target<'a>, signal: Signal) -> Self {
+        Self { target, signal }
     }
 }

@@ -26,7 +26,7 @@ use crate::concurrency::{ConcurrencyLimit, Permit};
 use crate::future::ResponseFuture;
 use crate::grammar::{classify, PingPath, Route, Target};
 use crate::layer::{ErrorHook, Settings};
-use crate::ping::Ping;
+use crate::ping::{FailedPing, Ping};
 use crate::query::PingQuery;
 use crate::rate_limit::{RateDecision, RateLimiter};
 use crate::store::{CheckStore, Creation, Lookup};
@@ -175,15 +175,20 @@ async fn answer_ping<S: CheckStore, B: Body>(
     mut ping: Ping,
     body: B,
 ) -> Answer {
+    let ping_signal = ping.signal;
     let store = &*shared.store;
     let settings = &shared.settings;
     let store_timeout = settings.store_timeout;
+    let failed = |error: &S::Error| {
+        let ping = FailedPing::new(target.as_target(), ping_signal);
+        shared.store_failed(error, ping)
+    };
 
     // Where the ping goes: onto the check found, or into a check `create`
     // makes (slug form with `?create=1` only).
     let destination = match within(store_timeout, store.resolve(target.as_target())).await {
         None => return Answer::StoreTimedOut,
-        Some(Err(error)) => return shared.store_failed(&error),
+        Some(Err(error)) => return failed(&error),
         Some(Ok(Lookup::Ambiguous)) => return Answer::AmbiguousSlug,
         Some(Ok(Lookup::Found(check))) => Destination::Check(check),
         Some(Ok(Lookup::NotFound)) => match &target {
@@ -226,7 +231,7 @@ async fn answer_ping<S: CheckStore, B: Body>(
             created,
             body_limit: settings.body_limit.header(),
         },
-        Some(Err(error)) => shared.store_failed(&error),
+        Some(Err(error)) => failed(&error),
     }
 }
 
@@ -237,8 +242,8 @@ enum Destination<'t, Id> {
 }
 
 impl<S: CheckStore> Shared<S> {
-    fn store_failed(&self, error: &S::Error) -> Answer {
-        (self.on_store_error)(error);
+    fn store_failed(&self, error: &S::Error, ping: FailedPing<'_>) -> Answer {
+        (self.on_store_error)(error, ping);
         Answer::StoreUnavailable
     }
 }

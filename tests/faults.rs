@@ -117,7 +117,7 @@ async fn acknowledged_pings_are_recorded_exactly_once_whatever_the_store_does() 
     let hook_errors = errors.clone();
     let layer = PingLayer::new(store)
         .store_timeout(STORE_TIMEOUT)
-        .on_store_error(move |_| {
+        .on_store_error(move |_, _| {
             hook_errors.fetch_add(1, Ordering::Relaxed);
         });
     let app = Router::new()

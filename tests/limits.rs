@@ -165,7 +165,7 @@ async fn store_error_is_answered_503_and_reaches_the_hook() {
     });
     let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let hook_seen = seen.clone();
-    let layer = PingLayer::new(store).on_store_error(move |_| {
+    let layer = PingLayer::new(store).on_store_error(move |_, _| {
         hook_seen.fetch_add(1, Ordering::SeqCst);
     });
     assert_eq!(

@@ -250,7 +250,7 @@ fuzz_target!(init: let_injected_panics_unwind(), |input: Input<'_>| {
     });
     let mut layer = PingLayer::new(FaultyStore(store.clone(), input.fault))
         .body_limit(BODY_LIMIT)
-        .on_store_error(|_| {});
+        .on_store_error(|_, _| {});
     if input.bound_zero {
         layer = layer.max_concurrent_pings(0);
     }

@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::codec::{CheckRow, FlipRow, PingRow, StateRow};
+use super::codec::{time, CheckRow, FlipRow, PingRow, StateRow};
 use super::error::SqlStoreError;
 use super::queue::Outcome;
 use crate::check::LoggedPing;
+use crate::events;
+use crate::monitor_signal::MonitorSignal;
 use crate::ping::Ping;
 use crate::state::{apply, CheckRules, CheckState};
 use crate::store::Creation;
@@ -55,6 +57,20 @@ impl Applied {
     pub(crate) fn has_alerts(&self) -> bool {
         self.flips.iter().any(|f| f.alertable)
     }
+
+    /// Tells this process of what the committed batch set: its earliest
+    /// deadline and its alerts to the monitor, its flips to the reports.
+    pub(crate) fn committed(&self, signal: &MonitorSignal) {
+        if let Some(deadline) = self.earliest_deadline() {
+            signal.deadline(time(deadline));
+        }
+        for flip in &self.flips {
+            events::flipped(&flip.uuid, &flip.flip);
+        }
+        if self.has_alerts() {
+            signal.flip();
+        }
+    }
 }
 
 impl Batch {
@@ -96,22 +112,28 @@ impl Batch {
         rows: Vec<CheckRow>,
         log_limit: usize,
     ) -> Result<Applied, SqlStoreError> {
-        // Per check: state, rules, whether pinged, pings before the batch.
-        let mut checks: HashMap<i64, (CheckState, CheckRules, bool, i64)> =
+        // Per check: state, rules, whether pinged, pings before the batch,
+        // UUID.
+        let mut checks: HashMap<i64, (CheckState, CheckRules, bool, i64, String)> =
             HashMap::with_capacity(rows.len());
         for row in rows {
-            checks.insert(row.id, (row.state()?, row.rules()?, false, row.n_pings));
+            let loaded = (row.state()?, row.rules()?, false, row.n_pings, row.uuid);
+            checks.insert(row.id, loaded);
         }
         let mut outcomes = self.outcomes;
         let mut log = Vec::with_capacity(self.pending.len());
         let mut flips = Vec::new();
         for pending in self.pending {
-            let Some((state, rules, touched, _)) = checks.get_mut(&pending.check) else {
+            let Some((state, rules, touched, _, uuid)) = checks.get_mut(&pending.check) else {
                 outcomes[pending.job] = Some(Err(SqlStoreError::CheckGone));
                 continue;
             };
             let transition = apply(state, rules, &pending.ping);
-            flips.extend(transition.flips().map(|f| FlipRow::new(pending.check, f)));
+            flips.extend(
+                transition
+                    .flips()
+                    .map(|f| FlipRow::new(pending.check, uuid, f)),
+            );
             *state = transition.state.clone();
             *touched = true;
             log.push((
@@ -123,7 +145,7 @@ impl Batch {
         let limit = i64::try_from(log_limit).unwrap_or(i64::MAX);
         let mut states = Vec::new();
         let mut prune = Vec::new();
-        for (id, (state, _, touched, before)) in &checks {
+        for (id, (state, _, touched, before, _)) in &checks {
             if !touched {
                 continue;
             }

@@ -10,6 +10,7 @@ use http::Method;
 use uuid::Uuid;
 
 use super::error::SqlStoreError;
+use crate::alert::Alert;
 use crate::check::{Check, LoggedPing, RecordedFlip};
 use crate::cron::CronSchedule;
 use crate::state::{
@@ -160,6 +161,13 @@ macro_rules! flip_row {
             new_status: row.try_get(3)?,
             reason: row.try_get(4)?,
             at: row.try_get(5)?,
+            delivered_at: row.try_get(6)?,
+            attempts: row.try_get(7)?,
+            name: row.try_get(8)?,
+            slug: row.try_get(9)?,
+            ping_key: row.try_get(10)?,
+            status: row.try_get(11)?,
+            last_ping: row.try_get(12)?,
         }
     }};
 }
@@ -284,10 +292,13 @@ impl<'a> RulesRow<'a> {
     }
 }
 
-/// A flip as written: `(check id, flip)`.
+/// A flip as written, with its check's row id and UUID.
 #[derive(Debug)]
 pub(crate) struct FlipRow {
     pub(crate) check: i64,
+    /// For the report of the flip once committed.
+    pub(crate) uuid: String,
+    pub(crate) flip: Flip,
     pub(crate) old_status: &'static str,
     pub(crate) new_status: &'static str,
     pub(crate) reason: &'static str,
@@ -296,9 +307,11 @@ pub(crate) struct FlipRow {
 }
 
 impl FlipRow {
-    pub(crate) fn new(check: i64, flip: &Flip) -> Self {
+    pub(crate) fn new(check: i64, uuid: &str, flip: &Flip) -> Self {
         Self {
             check,
+            uuid: uuid.to_owned(),
+            flip: *flip,
             old_status: flip.old_status.as_str(),
             new_status: flip.new_status.as_str(),
             reason: flip.reason.as_str(),
@@ -308,11 +321,14 @@ impl FlipRow {
     }
 }
 
-/// The columns [`StoredFlipRow`] reads, joined with the check's UUID.
+/// The columns [`StoredFlipRow`] reads: the flip, its delivery, and its
+/// check as an alert shows it.
 pub(crate) const FLIP_SELECT: &str = "SELECT f.id, c.uuid, f.old_status, f.new_status, \
-     f.reason, f.at FROM tower_ping_flips f JOIN tower_ping_checks c ON c.id = f.check_id";
+     f.reason, f.at, f.delivered_at, f.attempts, c.name, c.slug, p.ping_key, c.status, \
+     c.last_ping FROM tower_ping_flips f JOIN tower_ping_checks c ON c.id = f.check_id \
+     LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
 
-/// A flip as read back.
+/// A flip as read back, with its check.
 #[derive(Debug)]
 pub(crate) struct StoredFlipRow {
     pub(crate) id: i64,
@@ -321,26 +337,54 @@ pub(crate) struct StoredFlipRow {
     pub(crate) new_status: String,
     pub(crate) reason: String,
     pub(crate) at: i64,
+    pub(crate) delivered_at: Option<i64>,
+    pub(crate) attempts: i32,
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) ping_key: Option<String>,
+    pub(crate) status: String,
+    pub(crate) last_ping: Option<i64>,
+}
+
+fn status(text: &str) -> Result<Status, SqlStoreError> {
+    Status::parse(text).ok_or_else(|| SqlStoreError::Corrupt(format!("status {text:?}")))
 }
 
 impl StoredFlipRow {
-    pub(crate) fn into_recorded(self) -> Result<RecordedFlip, SqlStoreError> {
-        let status = |text: &str| {
-            Status::parse(text).ok_or_else(|| SqlStoreError::Corrupt(format!("status {text:?}")))
-        };
+    fn flip(&self) -> Result<Flip, SqlStoreError> {
         let reason = FlipReason::parse(&self.reason)
             .ok_or_else(|| SqlStoreError::Corrupt(format!("flip reason {:?}", self.reason)))?;
-        let flip = Flip::new(
+        Ok(Flip::new(
             status(&self.old_status)?,
             status(&self.new_status)?,
             reason,
             time(self.at),
-        );
+        ))
+    }
+
+    pub(crate) fn into_recorded(self) -> Result<RecordedFlip, SqlStoreError> {
         Ok(RecordedFlip::new(
             count(self.id, "flip id")?,
             uuid(&self.uuid)?,
+            self.flip()?,
+            self.delivered_at.is_some(),
+        ))
+    }
+
+    pub(crate) fn into_alert(self) -> Result<Alert, SqlStoreError> {
+        let attempt = u32::try_from(self.attempts)
+            .map_err(|_| SqlStoreError::Corrupt(format!("attempts {}", self.attempts)))?;
+        let (flip, status) = (self.flip()?, status(&self.status)?);
+        Ok(Alert::new(
+            count(self.id, "flip id")?,
+            attempt,
+            uuid(&self.uuid)?,
+            self.name,
+            self.slug,
+            self.ping_key,
+            status,
+            self.last_ping.map(time),
             flip,
-            false,
         ))
     }
 }

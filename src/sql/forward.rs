@@ -134,6 +134,38 @@ macro_rules! forward_to_shared {
                 self.inner.sweep(now).await
             }
 
+            async fn claim_alerts(
+                &self,
+                claim: $crate::Claim,
+            ) -> Result<Vec<$crate::Alert>, $crate::SqlStoreError> {
+                self.inner.claim_alerts(claim).await
+            }
+
+            async fn alerts_delivered(
+                &self,
+                ids: &[u64],
+                now: ::std::time::SystemTime,
+            ) -> Result<(), $crate::SqlStoreError> {
+                self.inner.alerts_delivered(ids, now).await
+            }
+
+            async fn alert_failed(
+                &self,
+                id: u64,
+                claimer: ::uuid::Uuid,
+                retry_at: ::std::time::SystemTime,
+            ) -> Result<(), $crate::SqlStoreError> {
+                self.inner.alert_failed(id, claimer, retry_at).await
+            }
+
+            async fn release_alerts(
+                &self,
+                ids: &[u64],
+                claimer: ::uuid::Uuid,
+            ) -> Result<(), $crate::SqlStoreError> {
+                self.inner.release_alerts(ids, claimer).await
+            }
+
             fn signal(&self) -> Option<&$crate::MonitorSignal> {
                 Some(&self.inner.signal)
             }

@@ -31,6 +31,7 @@ mod inspect;
 mod lookup;
 mod migrate;
 mod options;
+mod outbox;
 mod queue;
 mod shared;
 mod sweep;

@@ -113,6 +113,11 @@ impl Dialect for Postgres {
             "schedules",
             include_str!("../../migrations/postgres/0002_schedules.sql"),
         ),
+        (
+            3,
+            "alerts",
+            include_str!("../../migrations/postgres/0003_alerts.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \

@@ -106,6 +106,11 @@ impl Dialect for Sqlite {
             "schedules",
             include_str!("../../migrations/sqlite/0002_schedules.sql"),
         ),
+        (
+            3,
+            "alerts",
+            include_str!("../../migrations/sqlite/0003_alerts.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \

@@ -92,7 +92,9 @@ where
             let expiry = expire(&check.state()?, &check.rules()?, now);
             match &expiry.flip {
                 Some(flip) => {
-                    applied.flips.push(FlipRow::new(check.id, flip));
+                    applied
+                        .flips
+                        .push(FlipRow::new(check.id, &check.uuid, flip));
                     swept.flipped += 1;
                 }
                 None => swept.rearmed += 1,
@@ -105,12 +107,7 @@ where
             DB::write_applied(&mut tx, &applied).await?;
         }
         tx.commit().await?;
-        if let Some(deadline) = applied.earliest_deadline() {
-            self.signal.deadline(time(deadline));
-        }
-        if applied.has_alerts() {
-            self.signal.flip();
-        }
+        applied.committed(&self.signal);
         Ok(swept)
     }
 }

@@ -6,7 +6,6 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Encode, Executor, Pool, Type};
 
 use super::batch::Batch;
-use super::codec::time;
 use super::dialect::{Dialect, Value};
 use super::queue::{Outcome, Work, Writer};
 use super::shared::Shared;
@@ -84,12 +83,7 @@ where
         let applied = batch.apply(rows, self.log_limit)?;
         DB::write_applied(&mut tx, &applied).await?;
         tx.commit().await?;
-        if let Some(deadline) = applied.earliest_deadline() {
-            self.signal.deadline(time(deadline));
-        }
-        if applied.has_alerts() {
-            self.signal.flip();
-        }
+        applied.committed(&self.signal);
         Ok(applied.outcomes)
     }
 }

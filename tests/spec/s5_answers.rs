@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use http::Method;
-use tower_ping::{async_trait, CheckStore, Lookup, MemoryStore, Ping, PingLayer, Target};
+use tower_ping::{
+    async_trait, CheckStore, FailedPing, Lookup, MemoryStore, Ping, PingLayer, Signal, Target,
+};
 
 use crate::common::*;
 
@@ -160,35 +162,51 @@ impl CheckStore for FailsOnRecord {
 async fn store_failure_is_503_and_the_detail_goes_to_the_hook_only() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let hook_seen = seen.clone();
-    let layer = PingLayer::new(Broken)
-        .on_store_error(move |e: &Outage| hook_seen.lock().unwrap().push(e.to_string()));
-    let answer = get_via(&layer, &format!("/ping/{UUID}")).await;
+    let layer = PingLayer::new(Broken).on_store_error(move |e: &Outage, ping: FailedPing<'_>| {
+        hook_seen.lock().unwrap().push(format!("{ping:?}: {e}"))
+    });
+    let answer = get_via(&layer, &format!("/ping/{UUID}/start")).await;
     assert_eq!(
         (answer.status.as_u16(), answer.body.as_str()),
         (503, "store unavailable")
     );
     assert_plain_headers(&answer);
     assert!(!answer.body.contains("secret-host"));
+    let ping = FailedPing::new(Target::Uuid(uuid(UUID)), Signal::Start);
     assert_eq!(
         *seen.lock().unwrap(),
-        ["database outage: secret-host:5432 refused"]
+        [format!(
+            "{ping:?}: database outage: secret-host:5432 refused"
+        )]
     );
 
     let seen = Arc::new(Mutex::new(Vec::new()));
     let hook_seen = seen.clone();
-    let layer = PingLayer::new(FailsOnRecord)
-        .on_store_error(move |e: &Outage| hook_seen.lock().unwrap().push(e.to_string()));
+    let layer =
+        PingLayer::new(FailsOnRecord).on_store_error(move |e: &Outage, ping: FailedPing<'_>| {
+            hook_seen.lock().unwrap().push(format!("{ping:?}: {e}"))
+        });
     let answer = send(
         &layer,
         &Inner::default(),
-        request(Method::POST, &format!("/ping/{KEY}/job"), "body"),
+        request(Method::POST, &format!("/ping/{KEY}/job/3"), "body"),
     )
     .await;
     assert_eq!(
         (answer.status.as_u16(), answer.body.as_str()),
         (503, "store unavailable")
     );
-    assert_eq!(*seen.lock().unwrap(), ["database outage: disk full"]);
+    let ping = FailedPing::new(
+        Target::Slug {
+            ping_key: KEY,
+            slug: "job",
+        },
+        Signal::Exit(3),
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [format!("{ping:?}: database outage: disk full")]
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,64 @@
+//! [`Alert`]: an alertable flip, with what the app's notifier needs of its
+//! check.
+
+use std::time::SystemTime;
+
+use uuid::Uuid;
+
+use crate::state::{Flip, Status};
+
+/// An alertable flip handed to a [`Notifier`](crate::Notifier): the flip and
+/// the check it belongs to, as the store read them when it claimed the alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Alert {
+    /// The flip's number in its store. The same on every attempt to deliver
+    /// it, so a notifier can use it to drop a duplicate (see
+    /// [`Notifier`](crate::Notifier) on at-least-once delivery).
+    pub id: u64,
+    /// Which attempt this is: 1 for the first.
+    pub attempt: u32,
+    /// The check's UUID.
+    pub uuid: Uuid,
+    /// The check's name.
+    pub name: String,
+    /// The check's slug.
+    pub slug: String,
+    /// The check's project's ping key.
+    pub ping_key: Option<String>,
+    /// The check's status now (it may have changed again since the flip).
+    pub status: Status,
+    /// When the check's last success or failure arrived.
+    pub last_ping: Option<SystemTime>,
+    /// The status change: old and new status, reason and when.
+    pub flip: Flip,
+}
+
+impl Alert {
+    /// An alert as a store read it: flip `id` of the check `uuid`, on its
+    /// `attempt`-th delivery.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: u64,
+        attempt: u32,
+        uuid: Uuid,
+        name: String,
+        slug: String,
+        ping_key: Option<String>,
+        status: Status,
+        last_ping: Option<SystemTime>,
+        flip: Flip,
+    ) -> Self {
+        Self {
+            id,
+            attempt,
+            uuid,
+            name,
+            slug,
+            ping_key,
+            status,
+            last_ping,
+            flip,
+        }
+    }
+}

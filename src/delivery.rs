@@ -1,0 +1,344 @@
+//! Delivering alerts: the monitor's second loop, from the store's outbox to
+//! the app's [`Notifier`](crate::Notifier) (feature `tokio`).
+//!
+//! Each round settles the calls that ended (marking delivered alerts in one
+//! store call, scheduling failed ones for a retry), then claims as many
+//! alerts as there is room for under the bound on calls in flight, and
+//! spawns a call for each, bounded by the call timeout. Calls run as tasks
+//! of their own, so a slow notifier holds nothing but its place under the
+//! bound: pings and sweeps never wait for it.
+
+use std::collections::HashMap;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::watch;
+use tokio::task::{Id, JoinError, JoinSet};
+use uuid::Uuid;
+
+use crate::alert::Alert;
+use crate::events;
+use crate::monitor_signal::Side;
+use crate::monitor_store::{Claim, MonitorStore};
+use crate::notifier::Notifier;
+
+/// How the [`Monitor`](crate::Monitor) delivers alerts (feature `tokio`).
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_ping::Delivery;
+///
+/// let delivery = Delivery::new()
+///     .max_in_flight(8)
+///     .call_timeout(Duration::from_secs(5))
+///     .retry(Duration::from_secs(2), Duration::from_secs(300));
+/// assert_eq!(delivery.retry_delay(1), Duration::from_secs(2));
+/// assert_eq!(delivery.retry_delay(3), Duration::from_secs(8));
+/// assert_eq!(delivery.retry_delay(30), Duration::from_secs(300));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The most notifier calls in flight at once (32 by default).
+    pub max_in_flight: usize,
+    /// How long one call may take before it counts as failed (10 s by
+    /// default). The call's future is dropped then.
+    pub call_timeout: Duration,
+    /// How long a claim holds an alert (60 s by default): past it, another
+    /// monitor (another process) may deliver it, presuming this one dead.
+    /// Keep it well above the call timeout.
+    pub lease: Duration,
+    /// The wait before the first retry of a failed alert (1 s by default);
+    /// each further failure doubles it.
+    pub retry_base: Duration,
+    /// The longest wait between retries (10 min by default).
+    pub retry_cap: Duration,
+    /// At shutdown, how long calls in flight may go on (5 s by default);
+    /// those still running then are dropped and their alerts given back for
+    /// another monitor to deliver.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Self {
+            max_in_flight: 32,
+            call_timeout: Duration::from_secs(10),
+            lease: Duration::from_secs(60),
+            retry_base: Duration::from_secs(1),
+            retry_cap: Duration::from_secs(600),
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Delivery {
+    /// The defaults: 32 calls in flight, a 10 s call timeout, a 60 s lease,
+    /// retries from 1 s doubling up to 10 min, 5 s of grace at shutdown.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the most notifier calls in flight (at least one).
+    pub fn max_in_flight(mut self, max: usize) -> Self {
+        self.max_in_flight = max.max(1);
+        self
+    }
+
+    /// Sets how long one notifier call may take.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a claim holds an alert.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Sets the first retry's wait and the longest.
+    pub fn retry(mut self, base: Duration, cap: Duration) -> Self {
+        self.retry_base = base;
+        self.retry_cap = cap.max(base);
+        self
+    }
+
+    /// Sets how long calls in flight may go on at shutdown.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// The wait before retrying an alert whose `attempt`-th delivery failed:
+    /// the base, doubled for each attempt after the first, at most the cap.
+    pub fn retry_delay(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(32);
+        self.retry_base
+            .checked_mul(1 << doublings)
+            .map_or(self.retry_cap, |delay| delay.min(self.retry_cap))
+    }
+}
+
+/// A hook that hears of every failed or timed-out notifier call.
+pub(crate) type FailureHook = Arc<dyn Fn(&Alert, &str) + Send + Sync>;
+
+/// The delivery loop's state: the calls in flight and what to tell the
+/// store of the ones that ended.
+pub(crate) struct Deliverer<'a, S: MonitorStore> {
+    store: &'a S,
+    notifier: Arc<dyn Notifier>,
+    options: &'a Delivery,
+    on_store_error: &'a (dyn Fn(&S::Error) + Send + Sync),
+    on_failure: &'a FailureHook,
+    /// This monitor's name in its claims.
+    claimer: Uuid,
+    calls: JoinSet<Result<(), String>>,
+    in_flight: HashMap<Id, Alert>,
+    /// Delivered, not yet marked so (or marking failed: tried again).
+    delivered: Vec<u64>,
+    failed: Vec<(Alert, String)>,
+    /// The earliest retry this monitor scheduled, to wake for.
+    next_retry: Option<SystemTime>,
+}
+
+impl<'a, S: MonitorStore> Deliverer<'a, S> {
+    pub(crate) fn new(
+        store: &'a S,
+        notifier: Arc<dyn Notifier>,
+        options: &'a Delivery,
+        on_store_error: &'a (dyn Fn(&S::Error) + Send + Sync),
+        on_failure: &'a FailureHook,
+    ) -> Self {
+        Self {
+            store,
+            notifier,
+            options,
+            on_store_error,
+            on_failure,
+            claimer: Uuid::new_v4(),
+            calls: JoinSet::new(),
+            in_flight: HashMap::new(),
+            delivered: Vec::new(),
+            failed: Vec::new(),
+            next_retry: None,
+        }
+    }
+
+    /// Runs until `stop` turns true, polling the outbox every `poll_every`
+    /// (for alerts other processes recorded, and leases that expired), then
+    /// shuts down.
+    pub(crate) async fn run(
+        mut self,
+        poll_every: Option<Duration>,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let store: &'a S = self.store;
+        let signal = store.signal();
+        loop {
+            self.report().await;
+            if *stop.borrow() {
+                break;
+            }
+            self.claim().await;
+            let wake = earliest(
+                self.next_retry,
+                poll_every.map(|every| SystemTime::now() + every),
+            );
+            let mut sleep = pin!(sleep_until(wake));
+            let mut flipped = pin!(async move {
+                match signal {
+                    Some(signal) => signal.notified(Side::Flips).await,
+                    None => std::future::pending().await,
+                }
+            });
+            let mut stopped = pin!(stop.wait_for(|stop| *stop));
+            poll_fn(|cx| {
+                if let Poll::Ready(Some(ended)) = self.calls.poll_join_next_with_id(cx) {
+                    self.settle(ended);
+                    return Poll::Ready(());
+                }
+                let woke = stopped.as_mut().poll(cx).is_ready()
+                    || sleep.as_mut().poll(cx).is_ready()
+                    || flipped.as_mut().poll(cx).is_ready();
+                if woke {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            if self.next_retry.is_some_and(|at| at <= SystemTime::now()) {
+                self.next_retry = None;
+            }
+        }
+        self.shut_down().await;
+    }
+
+    /// Files every call that ended, and tells the store.
+    async fn report(&mut self) {
+        while let Some(ended) = self.calls.try_join_next_with_id() {
+            self.settle(ended);
+        }
+        let now = SystemTime::now();
+        if !self.delivered.is_empty() {
+            match self.store.alerts_delivered(&self.delivered, now).await {
+                Ok(()) => self.delivered.clear(),
+                Err(error) => (self.on_store_error)(&error),
+            }
+        }
+        for (alert, error) in std::mem::take(&mut self.failed) {
+            (self.on_failure)(&alert, &error);
+            let retry_at = now + self.options.retry_delay(alert.attempt);
+            self.next_retry = earliest(self.next_retry, Some(retry_at));
+            let failed = self.store.alert_failed(alert.id, self.claimer, retry_at);
+            if let Err(error) = failed.await {
+                (self.on_store_error)(&error);
+            }
+        }
+    }
+
+    /// Files one ended call: delivered, or failed (a panic too).
+    fn settle(&mut self, ended: Result<(Id, Result<(), String>), JoinError>) {
+        let (id, outcome) = match ended {
+            Ok((id, outcome)) => (id, outcome),
+            Err(error) if error.is_panic() => (error.id(), Err("the notifier panicked".into())),
+            // Aborted: only at shutdown, which gives the alert back itself.
+            Err(_) => return,
+        };
+        let Some(alert) = self.in_flight.remove(&id) else {
+            return;
+        };
+        match outcome {
+            Ok(()) => {
+                events::delivered(&alert);
+                self.delivered.push(alert.id);
+            }
+            Err(error) => self.failed.push((alert, error)),
+        }
+    }
+
+    /// Claims as many alerts as there is room for, and calls the notifier
+    /// for each.
+    async fn claim(&mut self) {
+        let room = self
+            .options
+            .max_in_flight
+            .saturating_sub(self.in_flight.len());
+        if room == 0 {
+            return;
+        }
+        let claim = Claim::new(self.claimer, SystemTime::now(), self.options.lease, room);
+        let alerts = match self.store.claim_alerts(claim).await {
+            Ok(alerts) => alerts,
+            Err(error) => return (self.on_store_error)(&error),
+        };
+        for alert in alerts {
+            if self.in_flight.values().any(|held| held.id == alert.id) {
+                continue; // ours already, from an earlier claim
+            }
+            events::delivering(&alert);
+            let notifier = self.notifier.clone();
+            let timeout = self.options.call_timeout;
+            let sent = alert.clone();
+            let task = self.calls.spawn(async move {
+                match tokio::time::timeout(timeout, notifier.notify(&sent)).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(error)) => Err(error.to_string()),
+                    Err(_) => Err(format!("no answer within {timeout:?}")),
+                }
+            });
+            self.in_flight.insert(task.id(), alert);
+        }
+    }
+
+    /// Lets the calls in flight end within the shutdown grace, reports
+    /// them, and gives the others' alerts back.
+    async fn shut_down(mut self) {
+        let grace = tokio::time::sleep(self.options.shutdown_grace);
+        let mut grace = pin!(grace);
+        while !self.calls.is_empty() {
+            let ended = poll_fn(|cx| match self.calls.poll_join_next_with_id(cx) {
+                Poll::Ready(ended) => Poll::Ready(ended),
+                Poll::Pending if grace.as_mut().poll(cx).is_ready() => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            })
+            .await;
+            match ended {
+                Some(ended) => self.settle(ended),
+                None => break,
+            }
+        }
+        self.calls.abort_all();
+        self.report().await;
+        let cut_short: Vec<u64> = self.in_flight.values().map(|alert| alert.id).collect();
+        if !cut_short.is_empty() {
+            events::released(self.claimer, cut_short.len());
+            let released = self.store.release_alerts(&cut_short, self.claimer);
+            if let Err(error) = released.await {
+                (self.on_store_error)(&error);
+            }
+        }
+    }
+}
+
+fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Sleeps until `at`; forever when `None`.
+async fn sleep_until(at: Option<SystemTime>) {
+    match at {
+        Some(at) => {
+            let left = at.duration_since(SystemTime::now()).unwrap_or_default();
+            tokio::time::sleep(left).await;
+        }
+        None => std::future::pending().await,
+    }
+}
