@@ -6,7 +6,8 @@
 //!     [--prefix /ping] [--body-limit 10000|none] [--forwarded none|leftmost|N]
 //!     [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N]
 //!     [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS]
-//!     [--rate-limit N/SECONDS]
+//!     [--rate-limit N/SECONDS] [--webhook URL] [--notify-timeout-ms MS]
+//!     [--lease-ms MS] [--retry-ms MS] [--retry-max-ms MS]
 //! ```
 //!
 //! Checks live in memory unless `--database-url` names a SQLite file or a
@@ -18,12 +19,17 @@
 //! through 5 times a minute; pings over it are answered without being
 //! recorded.
 //!
+//! Every alert (a check going down, or coming back up) is posted as JSON to
+//! `--webhook URL` (delivered on a `2xx` answer, retried otherwise), or
+//! without it printed on standard output, one JSON line each.
+//!
 //! - `GET /checks`: every check, its state, how it stands now, its pings;
 //! - `GET /flips`: every status change, oldest first;
 //! - `POST /checks/<uuid>/pause`, `POST /checks/<uuid>/resume`,
 //!   `DELETE /checks/<uuid>`: `204`, or `404` for an unknown check.
 
 mod backend;
+mod notify;
 mod routes;
 mod seed;
 
@@ -35,8 +41,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use tower_ping::{
-    Check, CheckStore, ForwardedHeaders, Monitor, MonitorStore, NewCheck, PingLayer, Prefix,
-    RateLimit, Schedule, SqlStoreOptions,
+    Check, CheckStore, Delivery, ForwardedHeaders, Monitor, MonitorStore, NewCheck, Notifier,
+    PingLayer, Prefix, RateLimit, Schedule, SqlStoreOptions,
 };
 
 use backend::Backend;
@@ -52,6 +58,8 @@ struct Options {
     store: SqlStoreOptions,
     sweep_interval: Duration,
     rate_limit: Option<RateLimit>,
+    webhook: Option<String>,
+    delivery: Delivery,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -65,6 +73,8 @@ fn parse_options() -> Result<Options, String> {
         store: SqlStoreOptions::new(),
         sweep_interval: tower_ping::DEFAULT_SWEEP_INTERVAL,
         rate_limit: None,
+        webhook: None,
+        delivery: Delivery::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -110,16 +120,26 @@ fn parse_options() -> Result<Options, String> {
                     Duration::from_millis(number(&flag, &text, "a number of milliseconds")?);
                 options.store = options.store.call_timeout(limit).acquire_timeout(limit);
             }
-            "--sweep-interval-ms" => {
-                let every: u64 = number(&flag, &text, "a number of milliseconds")?;
-                if every == 0 {
-                    return Err(format!("{flag} {text}: not a number of milliseconds >= 1"));
-                }
-                options.sweep_interval = Duration::from_millis(every);
-            }
+            "--sweep-interval-ms" => options.sweep_interval = millis(&flag, &text)?,
             "--rate-limit" => options.rate_limit = Some(rate_limit(&flag, &text)?),
+            "--webhook" => options.webhook = Some(text),
+            "--notify-timeout-ms" => {
+                let timeout = millis(&flag, &text)?;
+                options.delivery = options.delivery.call_timeout(timeout);
+            }
+            "--lease-ms" => options.delivery = options.delivery.lease(millis(&flag, &text)?),
+            "--retry-ms" => {
+                let base = millis(&flag, &text)?;
+                let cap = options.delivery.retry_cap;
+                options.delivery = options.delivery.retry(base, cap);
+            }
+            "--retry-max-ms" => {
+                let cap = millis(&flag, &text)?;
+                let base = options.delivery.retry_base.min(cap);
+                options.delivery = options.delivery.retry(base, cap);
+            }
             "--help" | "-h" => {
-                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS] [--rate-limit N/SECONDS]");
+                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS] [--rate-limit N/SECONDS] [--webhook URL] [--notify-timeout-ms MS] [--lease-ms MS] [--retry-ms MS] [--retry-max-ms MS]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other}; try --help")),
@@ -132,6 +152,14 @@ fn parse_options() -> Result<Options, String> {
 fn number<T: std::str::FromStr>(flag: &str, text: &str, what: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("{flag} {text}: not {what}"))
+}
+
+/// A flag's value as a number of milliseconds, at least one.
+fn millis(flag: &str, text: &str) -> Result<Duration, String> {
+    match text.parse::<u64>() {
+        Ok(ms) if ms >= 1 => Ok(Duration::from_millis(ms)),
+        _ => Err(format!("{flag} {text}: not a number of milliseconds >= 1")),
+    }
 }
 
 /// `N/SECONDS`, both whole numbers from 1, as a rate limit.
@@ -221,13 +249,18 @@ fn app<S: CheckStore>(store: S, backend: &Backend, options: &Options) -> Router 
         .layer(layer)
 }
 
-/// The monitor of `store`, running until `stop` fires.
+/// The monitor of `store`, delivering to `notifier`, running until `stop`
+/// fires.
 fn spawn_monitor<S: MonitorStore>(
     store: S,
+    notifier: Box<dyn Notifier>,
     options: &Options,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    let monitor = Monitor::new(store).sweep_interval(options.sweep_interval);
+    let monitor = Monitor::new(store)
+        .sweep_interval(options.sweep_interval)
+        .notifier(notifier)
+        .delivery(options.delivery.clone());
     tokio::spawn(monitor.run(stopped(stop)))
 }
 
@@ -271,22 +304,10 @@ async fn main() {
         }
     }
 
-    let (stop, stop_monitor) = tokio::sync::watch::channel(false);
-    let (app, monitor) = match &store {
-        Backend::Memory(s) => (
-            app(s.clone(), &store, &options),
-            spawn_monitor(s.clone(), &options, stop_monitor),
-        ),
-        Backend::Sqlite(s) => (
-            app(s.clone(), &store, &options),
-            spawn_monitor(s.clone(), &options, stop_monitor),
-        ),
-        Backend::Postgres(s) => (
-            app(s.clone(), &store, &options),
-            spawn_monitor(s.clone(), &options, stop_monitor),
-        ),
+    let notifier: Box<dyn Notifier> = match &options.webhook {
+        Some(url) => Box::new(notify::Webhook::new(url).unwrap_or_else(|e| exit(2, e))),
+        None => Box::new(notify::Print),
     };
-
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .unwrap_or_else(|e| exit(1, format!("cannot listen on {}: {e}", options.listen)));
@@ -294,7 +315,24 @@ async fn main() {
         .local_addr()
         .expect("a bound listener has an address");
     let checks = store.checks().await.unwrap_or_default();
+    // The banner first: the monitor may print alerts as soon as it runs.
     print_banner(addr, &options.prefix, &checks);
+
+    let (stop, stop_monitor) = tokio::sync::watch::channel(false);
+    let (app, monitor) = match &store {
+        Backend::Memory(s) => (
+            app(s.clone(), &store, &options),
+            spawn_monitor(s.clone(), notifier, &options, stop_monitor),
+        ),
+        Backend::Sqlite(s) => (
+            app(s.clone(), &store, &options),
+            spawn_monitor(s.clone(), notifier, &options, stop_monitor),
+        ),
+        Backend::Postgres(s) => (
+            app(s.clone(), &store, &options),
+            spawn_monitor(s.clone(), notifier, &options, stop_monitor),
+        ),
+    };
 
     axum::serve(
         listener,

@@ -1,0 +1,78 @@
+//! The example's notifiers: each alert posted as JSON to `--webhook`, or
+//! printed on standard output, one line each.
+
+use std::io::Write;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{json, Value};
+use tower_ping::{async_trait, Alert, Notifier, NotifyError};
+
+use crate::routes::rfc3339;
+
+/// The alert as the webhook receives it and standard output shows it.
+pub fn alert_json(alert: &Alert) -> Value {
+    json!({
+        "uuid": alert.uuid,
+        "name": alert.name,
+        "slug": alert.slug,
+        "old_status": alert.flip.old_status.as_str(),
+        "new_status": alert.flip.new_status.as_str(),
+        "reason": alert.flip.reason.as_str(),
+        "at": rfc3339(alert.flip.at),
+    })
+}
+
+/// Posts each alert to a URL; delivered on a `2xx` answer.
+pub struct Webhook {
+    url: hyper::Uri,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl Webhook {
+    pub fn new(url: &str) -> Result<Self, String> {
+        let url: hyper::Uri = url.parse().map_err(|e| format!("--webhook {url}: {e}"))?;
+        if url.scheme_str() != Some("http") {
+            return Err(format!("--webhook {url}: only http:// URLs"));
+        }
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        Ok(Self { url, client })
+    }
+}
+
+#[async_trait]
+impl Notifier for Webhook {
+    async fn notify(&self, alert: &Alert) -> Result<(), NotifyError> {
+        let request = hyper::Request::post(self.url.clone())
+            .header("content-type", "application/json")
+            // Lets the receiver drop a duplicate after a crash.
+            .header("idempotency-key", alert.id.to_string())
+            .body(Full::from(alert_json(alert).to_string()))?;
+        let response = self.client.request(request).await?;
+        let status = response.status();
+        // Read to the end, so the connection can serve the next alert.
+        response.into_body().collect().await?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("the webhook answered {status}").into())
+        }
+    }
+}
+
+/// Prints each alert as one JSON line, so a newcomer sees the monitor work.
+pub struct Print;
+
+#[async_trait]
+impl Notifier for Print {
+    async fn notify(&self, alert: &Alert) -> Result<(), NotifyError> {
+        let line = format!("{}\n", alert_json(alert));
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(line.as_bytes())?;
+        stdout.flush()?;
+        Ok(())
+    }
+}
