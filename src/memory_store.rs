@@ -48,8 +48,11 @@ pub struct MemoryStore {
 /// entry, `deadlines`, `flips`.
 struct Shared {
     index: RwLock<Index>,
-    /// Every check's `alert_after`, with the check's serial to make keys
-    /// unique: the deadline index the monitor sweeps.
+    /// The deadline index the monitor sweeps: for every check with a
+    /// deadline, one key at or before it (with the check's serial to make
+    /// keys unique). A ping that pushes a deadline later leaves the key
+    /// where it is, so most pings never touch the index; the sweep that
+    /// reaches an early key moves it to the deadline.
     deadlines: Mutex<BTreeMap<(SystemTime, u64), MemoryCheckId>>,
     flips: Mutex<FlipLog>,
     signal: MonitorSignal,
@@ -113,6 +116,9 @@ pub struct MemoryCheckId(Arc<Mutex<Entry>>);
 struct Entry {
     /// Unique in the store: the deadline index's tie-breaker.
     serial: u64,
+    /// The check's key in the deadline index: at or before its
+    /// `alert_after` while it has one.
+    indexed: Option<SystemTime>,
     check: Check,
     log: VecDeque<LoggedPing>,
     /// Removed from the store; a ping resolved before the removal is dropped.
@@ -177,13 +183,11 @@ impl MemoryStore {
             let state = new.initial.rearmed(&new.rules);
             let check = Check::new(uuid, new.name, new.slug, new.ping_key, new.rules, state);
             let id = index.insert(check);
-            let entry = id.lock();
-            self.shared.move_deadline(&entry, None, &id);
+            self.shared.index_deadline(&mut id.lock(), &id);
             return Ok(uuid);
         };
         let mut entry = id.lock();
         index.unlink(&entry.check, &id);
-        let before = entry.check.state.alert_after;
         let check = &mut entry.check;
         check.name = new.name;
         check.slug = new.slug;
@@ -191,7 +195,7 @@ impl MemoryStore {
         check.state = check.state.rearmed(&new.rules);
         check.rules = new.rules;
         index.link(&entry.check, &id);
-        self.shared.move_deadline(&entry, before, &id);
+        self.shared.index_deadline(&mut entry, &id);
         Ok(entry.check.uuid)
     }
 
@@ -226,8 +230,7 @@ impl MemoryStore {
         index.unlink(&entry.check, &id);
         index.checks.retain(|other| !Arc::ptr_eq(&other.0, &id.0));
         entry.removed = true;
-        let before = entry.check.state.alert_after.take();
-        self.shared.move_deadline(&entry, before, &id);
+        self.shared.reindex(&mut entry, None, &id);
         self.shared.lock_flips().forget(uuid);
         true
     }
@@ -278,15 +281,16 @@ impl MemoryStore {
         let (mut flipped, mut rearmed) = (0, 0);
         for id in due {
             let mut entry = id.lock();
-            let before = entry.check.state.alert_after;
-            // A ping may have moved the deadline since it was read: `expire`
-            // decides from the state as it is now.
-            if entry.removed || before.map_or(true, |deadline| deadline > now) {
-                continue;
+            if entry.removed {
+                continue; // its key went with it
             }
+            // The key may be early (a ping moved the deadline later since)
+            // or stale (no deadline any more): `expire` decides from the
+            // state as it is now.
             let expiry = expire(&entry.check.state, &entry.check.rules, now);
             entry.check.state = expiry.state;
-            self.shared.move_deadline(&entry, before, &id);
+            let deadline = entry.check.state.alert_after;
+            self.shared.reindex(&mut entry, deadline, &id);
             match expiry.flip {
                 Some(flip) => {
                     self.shared.record_flip(entry.check.uuid, flip);
@@ -311,9 +315,8 @@ impl MemoryStore {
         if entry.removed {
             return false;
         }
-        let before = entry.check.state.alert_after;
         entry.check.state = change(&entry.check.state);
-        self.shared.move_deadline(&entry, before, &id);
+        self.shared.index_deadline(&mut entry, &id);
         true
     }
 
@@ -345,13 +348,12 @@ impl MemoryStore {
         for flip in transition.flips() {
             self.shared.record_flip(entry.check.uuid, *flip);
         }
-        let before = entry.check.state.alert_after;
         entry.log.push_back(LoggedPing::new(&transition, ping));
         while entry.log.len() > self.shared.log_limit {
             entry.log.pop_front();
         }
         entry.check.state = transition.state;
-        self.shared.move_deadline(entry, before, id);
+        self.shared.index_deadline(entry, id);
     }
 }
 
@@ -376,22 +378,31 @@ impl Shared {
         self.flips.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Keeps the deadline index in step with an entry whose `alert_after`
-    /// was `before`; called under the entry's lock.
-    fn move_deadline(&self, entry: &Entry, before: Option<SystemTime>, id: &MemoryCheckId) {
-        let after = entry.check.state.alert_after;
-        if before == after {
+    /// Keeps the deadline index in step with an entry's `alert_after`,
+    /// under the entry's lock: a key at or before the deadline is left as
+    /// it is (the sweep moves it when it comes); one after it, or none, is
+    /// replaced by the deadline.
+    fn index_deadline(&self, entry: &mut Entry, id: &MemoryCheckId) {
+        let Some(deadline) = entry.check.state.alert_after else {
+            return; // a key left behind is dropped by the sweep that reaches it
+        };
+        if entry.indexed.is_some_and(|key| key <= deadline) {
             return;
         }
+        self.reindex(entry, Some(deadline), id);
+        self.signal.deadline(deadline);
+    }
+
+    /// Replaces the entry's key in the deadline index with `key`.
+    fn reindex(&self, entry: &mut Entry, key: Option<SystemTime>, id: &MemoryCheckId) {
         let mut deadlines = self.lock_deadlines();
-        if let Some(before) = before {
-            deadlines.remove(&(before, entry.serial));
+        if let Some(old) = entry.indexed {
+            deadlines.remove(&(old, entry.serial));
         }
-        if let Some(after) = after {
-            deadlines.insert((after, entry.serial), id.clone());
-            drop(deadlines);
-            self.signal.deadline(after);
+        if let Some(key) = key {
+            deadlines.insert((key, entry.serial), id.clone());
         }
+        entry.indexed = key;
     }
 
     fn record_flip(&self, check: Uuid, flip: Flip) {
@@ -523,6 +534,7 @@ impl Index {
         self.next_serial += 1;
         let id = MemoryCheckId(Arc::new(Mutex::new(Entry {
             serial: self.next_serial,
+            indexed: None,
             check,
             log: VecDeque::new(),
             removed: false,

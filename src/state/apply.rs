@@ -1,6 +1,5 @@
 //! What a ping does to a check.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use http::Method;
@@ -80,15 +79,16 @@ impl Transition {
 /// ```
 pub fn apply(state: &CheckState, rules: &CheckRules, ping: &Ping) -> Transition {
     let now = ping.received_at;
+    let expired;
     let (state, timed_out) = match state.alert_after {
         Some(deadline) if deadline <= now => {
-            let expiry = expire(state, rules, now);
-            (Cow::Owned(expiry.state), expiry.flip)
+            expired = expire(state, rules, now);
+            (&expired.state, expired.flip)
         }
-        _ => (Cow::Borrowed(state), None),
+        _ => (state, None),
     };
-    let kind = recorded_kind(&state, rules, ping);
-    let mut next = state.clone().into_owned();
+    let kind = recorded_kind(state, rules, ping);
+    let mut next = state.clone();
     next.n_pings = state.n_pings + 1;
     let mut duration = None;
     let mut flip = None;

@@ -81,6 +81,16 @@ pub fn status_at(state: &CheckState, rules: &CheckRules, now: SystemTime) -> Sta
 /// When the check goes down unless a ping comes first; `None` when time
 /// alone cannot make it go down.
 pub(crate) fn alert_after(state: &CheckState, rules: &CheckRules) -> Option<SystemTime> {
+    // The common case, an up check on a period with no run going, in one
+    // addition: every ping of such a check comes here.
+    if let (Status::Up, Some(last_ping), None, Some(period)) = (
+        state.status,
+        state.last_ping,
+        state.last_start,
+        rules.schedule.period(),
+    ) {
+        return last_ping.checked_add(period.checked_add(rules.grace)?);
+    }
     grace_start(state, due(state, rules))?.checked_add(rules.grace)
 }
 
