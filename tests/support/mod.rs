@@ -1,6 +1,6 @@
 //! What the tests of real processes and databases share: where the
-//! databases are, the example binaries run as servers, an HTTP client, and
-//! how to send a request through a layer. (In-process fixtures of the layer
+//! databases are, the example binaries run as servers, an HTTP client, a
+//! webhook receiver, and how to send a request through a layer. (In-process fixtures of the layer
 //! itself are in `tests/common`.)
 #![allow(dead_code)]
 
@@ -18,6 +18,9 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tower_ping::sqlx::postgres::PgConnectOptions;
 use tower_ping::{CheckStore, PingLayer};
+
+mod webhook;
+pub use webhook::{Webhook, WebhookMode};
 
 /// The variable naming the PostgreSQL database the tests may use.
 pub const POSTGRES_URL_VAR: &str = "TOWER_PING_POSTGRES_URL";
@@ -73,6 +76,24 @@ pub async fn fresh_postgres_schema(url: &str) -> PgConnectOptions {
     PgConnectOptions::from_str(url)
         .expect("a valid URL")
         .options([("search_path", schema.as_str())])
+}
+
+/// The URL of a fresh, empty database on the test server, for processes
+/// (example servers) that take a URL.
+pub async fn fresh_postgres_database(url: &str) -> String {
+    let name = unique("db");
+    let admin = tower_ping::sqlx::PgPool::connect(url)
+        .await
+        .expect("the test database answers");
+    tower_ping::sqlx::query(tower_ping::sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name}"
+    )))
+    .execute(&admin)
+    .await
+    .expect("a database is created");
+    admin.close().await;
+    let (base, _) = url.rsplit_once('/').expect("a URL with a database");
+    format!("{base}/{name}")
 }
 
 /// A directory of its own for a test's SQLite database, removed on drop.
@@ -184,6 +205,8 @@ pub fn example_binary(name: &str) -> PathBuf {
 pub struct Server {
     pub child: std::process::Child,
     pub addr: SocketAddr,
+    /// What it printed after its first line, as it comes.
+    pub stdout: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -214,9 +237,24 @@ impl Server {
             .next()
             .and_then(|a| a.trim().parse().ok())
             .unwrap_or_else(|| panic!("no address in {first:?}"));
-        // Keep draining the banner so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, addr }
+        // Keep reading so the server never blocks on a full pipe.
+        let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = stdout.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Server {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    /// The lines printed so far after the first.
+    pub fn printed(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
     }
 
     /// `http://ADDR`, for building URLs.
