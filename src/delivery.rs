@@ -126,21 +126,31 @@ impl Delivery {
 /// A hook that hears of every failed or timed-out notifier call.
 pub(crate) type FailureHook = Arc<dyn Fn(&Alert, &str) + Send + Sync>;
 
-/// The delivery loop's state: the calls in flight and what to tell the
-/// store of the ones that ended.
-pub(crate) struct Deliverer<'a, S: MonitorStore> {
+/// What every step of the delivery loop reads and none changes.
+struct Context<'a, S: MonitorStore> {
     store: &'a S,
-    notifier: Arc<dyn Notifier>,
     options: &'a Delivery,
     on_store_error: &'a (dyn Fn(&S::Error) + Send + Sync),
     on_failure: &'a FailureHook,
     /// This monitor's name in its claims.
     claimer: Uuid,
-    calls: JoinSet<Result<(), String>>,
-    in_flight: HashMap<Id, Alert>,
-    /// Delivered, not yet marked so (or marking failed: tried again).
+}
+
+/// Calls that ended, not yet told to the store.
+#[derive(Default)]
+struct Ended {
     delivered: Vec<u64>,
     failed: Vec<(Alert, String)>,
+}
+
+/// The delivery loop: the calls in flight, and what to tell the store of
+/// the ones that ended.
+pub(crate) struct Deliverer<'a, S: MonitorStore> {
+    cx: Context<'a, S>,
+    notifier: Arc<dyn Notifier>,
+    calls: JoinSet<Result<(), String>>,
+    in_flight: HashMap<Id, Alert>,
+    ended: Ended,
     /// The earliest retry this monitor scheduled, to wake for.
     next_retry: Option<SystemTime>,
 }
@@ -154,16 +164,17 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
         on_failure: &'a FailureHook,
     ) -> Self {
         Self {
-            store,
+            cx: Context {
+                store,
+                options,
+                on_store_error,
+                on_failure,
+                claimer: Uuid::new_v4(),
+            },
             notifier,
-            options,
-            on_store_error,
-            on_failure,
-            claimer: Uuid::new_v4(),
             calls: JoinSet::new(),
             in_flight: HashMap::new(),
-            delivered: Vec::new(),
-            failed: Vec::new(),
+            ended: Ended::default(),
             next_retry: None,
         }
     }
@@ -176,14 +187,29 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
         poll_every: Option<Duration>,
         mut stop: watch::Receiver<bool>,
     ) {
-        let store: &'a S = self.store;
-        let signal = store.signal();
+        let signal = self.cx.store.signal();
         loop {
-            self.report().await;
+            while let Some(ended) = self.calls.try_join_next_with_id() {
+                self.settle(ended);
+            }
             if *stop.borrow() {
                 break;
             }
-            self.claim().await;
+            // Telling the store of the calls that ended and claiming the
+            // next alerts are separate store calls: each waits for its
+            // commit while the other runs.
+            let room = self
+                .cx
+                .options
+                .max_in_flight
+                .saturating_sub(self.in_flight.len());
+            let ended = std::mem::take(&mut self.ended);
+            let ((unmarked, next_retry), claimed) =
+                both(report(&self.cx, ended), claim(&self.cx, room)).await;
+            self.ended.delivered.extend(unmarked);
+            self.next_retry = earliest(self.next_retry, next_retry);
+            self.call(claimed);
+
             let wake = earliest(
                 self.next_retry,
                 poll_every.map(|every| SystemTime::now() + every),
@@ -218,29 +244,6 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
         self.shut_down().await;
     }
 
-    /// Files every call that ended, and tells the store.
-    async fn report(&mut self) {
-        while let Some(ended) = self.calls.try_join_next_with_id() {
-            self.settle(ended);
-        }
-        let now = SystemTime::now();
-        if !self.delivered.is_empty() {
-            match self.store.alerts_delivered(&self.delivered, now).await {
-                Ok(()) => self.delivered.clear(),
-                Err(error) => (self.on_store_error)(&error),
-            }
-        }
-        for (alert, error) in std::mem::take(&mut self.failed) {
-            (self.on_failure)(&alert, &error);
-            let retry_at = now + self.options.retry_delay(alert.attempt);
-            self.next_retry = earliest(self.next_retry, Some(retry_at));
-            let failed = self.store.alert_failed(alert.id, self.claimer, retry_at);
-            if let Err(error) = failed.await {
-                (self.on_store_error)(&error);
-            }
-        }
-    }
-
     /// Files one ended call: delivered, or failed (a panic too).
     fn settle(&mut self, ended: Result<(Id, Result<(), String>), JoinError>) {
         let (id, outcome) = match ended {
@@ -255,34 +258,22 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
         match outcome {
             Ok(()) => {
                 events::delivered(&alert);
-                self.delivered.push(alert.id);
+                self.ended.delivered.push(alert.id);
             }
-            Err(error) => self.failed.push((alert, error)),
+            Err(error) => self.ended.failed.push((alert, error)),
         }
     }
 
-    /// Claims as many alerts as there is room for, and calls the notifier
-    /// for each.
-    async fn claim(&mut self) {
-        let room = self
-            .options
-            .max_in_flight
-            .saturating_sub(self.in_flight.len());
-        if room == 0 {
-            return;
-        }
-        let claim = Claim::new(self.claimer, SystemTime::now(), self.options.lease, room);
-        let alerts = match self.store.claim_alerts(claim).await {
-            Ok(alerts) => alerts,
-            Err(error) => return (self.on_store_error)(&error),
-        };
+    /// Calls the notifier for each claimed alert, each call a task of its
+    /// own bounded by the call timeout.
+    fn call(&mut self, alerts: Vec<Alert>) {
         for alert in alerts {
             if self.in_flight.values().any(|held| held.id == alert.id) {
                 continue; // ours already, from an earlier claim
             }
             events::delivering(&alert);
             let notifier = self.notifier.clone();
-            let timeout = self.options.call_timeout;
+            let timeout = self.cx.options.call_timeout;
             let sent = alert.clone();
             let task = self.calls.spawn(async move {
                 match tokio::time::timeout(timeout, notifier.notify(&sent)).await {
@@ -298,7 +289,7 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
     /// Lets the calls in flight end within the shutdown grace, reports
     /// them, and gives the others' alerts back.
     async fn shut_down(mut self) {
-        let grace = tokio::time::sleep(self.options.shutdown_grace);
+        let grace = tokio::time::sleep(self.cx.options.shutdown_grace);
         let mut grace = pin!(grace);
         while !self.calls.is_empty() {
             let ended = poll_fn(|cx| match self.calls.poll_join_next_with_id(cx) {
@@ -313,16 +304,85 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
             }
         }
         self.calls.abort_all();
-        self.report().await;
+        let ended = std::mem::take(&mut self.ended);
+        report(&self.cx, ended).await;
         let cut_short: Vec<u64> = self.in_flight.values().map(|alert| alert.id).collect();
         if !cut_short.is_empty() {
-            events::released(self.claimer, cut_short.len());
-            let released = self.store.release_alerts(&cut_short, self.claimer);
+            events::released(self.cx.claimer, cut_short.len());
+            let released = self.cx.store.release_alerts(&cut_short, self.cx.claimer);
             if let Err(error) = released.await {
-                (self.on_store_error)(&error);
+                (self.cx.on_store_error)(&error);
             }
         }
     }
+}
+
+/// Tells the store of the calls that ended: marks the delivered alerts,
+/// schedules the failed ones for a retry. Returns the alerts whose marking
+/// failed (to be marked next round) and the earliest retry it scheduled.
+async fn report<S: MonitorStore>(
+    cx: &Context<'_, S>,
+    ended: Ended,
+) -> (Vec<u64>, Option<SystemTime>) {
+    let now = SystemTime::now();
+    let mut unmarked = Vec::new();
+    if !ended.delivered.is_empty() {
+        if let Err(error) = cx.store.alerts_delivered(&ended.delivered, now).await {
+            (cx.on_store_error)(&error);
+            unmarked = ended.delivered;
+        }
+    }
+    let mut next_retry = None;
+    for (alert, error) in ended.failed {
+        (cx.on_failure)(&alert, &error);
+        let retry_at = now + cx.options.retry_delay(alert.attempt);
+        next_retry = earliest(next_retry, Some(retry_at));
+        if let Err(error) = cx.store.alert_failed(alert.id, cx.claimer, retry_at).await {
+            (cx.on_store_error)(&error);
+        }
+    }
+    (unmarked, next_retry)
+}
+
+/// Claims up to `room` alerts.
+async fn claim<S: MonitorStore>(cx: &Context<'_, S>, room: usize) -> Vec<Alert> {
+    if room == 0 {
+        return Vec::new();
+    }
+    let claim = Claim::new(cx.claimer, SystemTime::now(), cx.options.lease, room);
+    match cx.store.claim_alerts(claim).await {
+        Ok(alerts) => alerts,
+        Err(error) => {
+            (cx.on_store_error)(&error);
+            Vec::new()
+        }
+    }
+}
+
+/// Runs two futures at once, to both their ends.
+async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut a_out, mut b_out) = (None, None);
+    poll_fn(|cx| {
+        if a_out.is_none() {
+            if let Poll::Ready(out) = a.as_mut().poll(cx) {
+                a_out = Some(out);
+            }
+        }
+        if b_out.is_none() {
+            if let Poll::Ready(out) = b.as_mut().poll(cx) {
+                b_out = Some(out);
+            }
+        }
+        match (a_out.take(), b_out.take()) {
+            (Some(a), Some(b)) => Poll::Ready((a, b)),
+            (a, b) => {
+                (a_out, b_out) = (a, b);
+                Poll::Pending
+            }
+        }
+    })
+    .await
 }
 
 fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {

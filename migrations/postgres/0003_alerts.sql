@@ -9,6 +9,13 @@ ALTER TABLE tower_ping_flips
     ADD COLUMN claimed_by    TEXT,
     ADD COLUMN claimed_until BIGINT;
 
--- The alerts still to deliver, each check's in order.
-CREATE INDEX tower_ping_flips_outbox ON tower_ping_flips (check_id, id)
+-- Room on every page for the claims' updates to stay there (HOT).
+ALTER TABLE tower_ping_flips SET (fillfactor = 50);
+
+-- The alerts still to deliver: in the order recorded (a claim walks it and
+-- stops once it has enough), and each check's in order (to skip a check
+-- whose earlier alert is not delivered yet).
+CREATE INDEX tower_ping_flips_outbox ON tower_ping_flips (id)
+    WHERE alertable AND delivered_at IS NULL;
+CREATE INDEX tower_ping_flips_outbox_check ON tower_ping_flips (check_id, id)
     WHERE alertable AND delivered_at IS NULL;

@@ -8,6 +8,10 @@ ALTER TABLE tower_ping_flips ADD COLUMN retry_at INTEGER;
 ALTER TABLE tower_ping_flips ADD COLUMN claimed_by TEXT;
 ALTER TABLE tower_ping_flips ADD COLUMN claimed_until INTEGER;
 
--- The alerts still to deliver, each check's in order.
-CREATE INDEX tower_ping_flips_outbox ON tower_ping_flips (check_id, id)
+-- The alerts still to deliver: in the order recorded (a claim walks it and
+-- stops once it has enough), and each check's in order (to skip a check
+-- whose earlier alert is not delivered yet).
+CREATE INDEX tower_ping_flips_outbox ON tower_ping_flips (id)
+    WHERE alertable AND delivered_at IS NULL;
+CREATE INDEX tower_ping_flips_outbox_check ON tower_ping_flips (check_id, id)
     WHERE alertable AND delivered_at IS NULL;

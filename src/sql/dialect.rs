@@ -60,6 +60,11 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
     /// of several processes share out the overdue checks.
     const FOR_UPDATE_SKIP_LOCKED: &'static str;
 
+    /// Appended to a `SELECT` of one table to hold its rows, skipping those
+    /// another transaction holds: how claims of several processes share out
+    /// the alerts.
+    const SKIP_LOCKED: &'static str;
+
     /// Reads a row of [`CHECK_SELECT`](super::codec::CHECK_SELECT).
     fn read_check(row: &Self::Row) -> sqlx::Result<CheckRow>;
 

@@ -1,12 +1,16 @@
 //! The outbox of alerts on a SQL store: every alertable flip waits in
 //! `tower_ping_flips` until it is delivered.
 //!
-//! A claim is one `UPDATE ... RETURNING` that takes, for each check, its
-//! oldest undelivered alertable flip when no live lease holds it and its
-//! retry time has come; the `UPDATE` re-checks the lease on the row it
-//! writes, so concurrent claims of several processes never hold one alert
-//! at once (on PostgreSQL a claim that finds the row being claimed waits for
-//! that transaction and then sees its lease).
+//! A claim is one `UPDATE ... RETURNING` that walks the pending alerts in
+//! the order they were recorded (an index of them alone) and takes those
+//! that are their check's oldest pending one (a correlated `MIN` per
+//! candidate, which every planner answers from the per-check index, however
+//! few rows its statistics expect), not held by a live lease and due for a
+//! try, until it has enough; the `UPDATE` re-checks the lease on
+//! the row it writes, so concurrent claims of several processes never hold
+//! one alert at once (on PostgreSQL a claim that finds the row being
+//! claimed waits for that transaction and then sees its lease). The claimed
+//! rows are then read by key with their checks.
 
 use std::time::SystemTime;
 
@@ -39,38 +43,38 @@ where
         let max = i64::try_from(claim.max).unwrap_or(i64::MAX);
         bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
-            let claimed = sqlx::query(
+            let sql = format!(
                 "UPDATE tower_ping_flips SET claimed_by = $1, claimed_until = $2, \
                  attempts = attempts + 1 \
                  WHERE id IN (SELECT f.id FROM tower_ping_flips f \
-                 JOIN (SELECT MIN(id) AS id FROM tower_ping_flips \
-                 WHERE alertable AND delivered_at IS NULL GROUP BY check_id) heads \
-                 ON heads.id = f.id \
-                 WHERE (f.retry_at IS NULL OR f.retry_at <= $3) \
+                 WHERE f.alertable AND f.delivered_at IS NULL \
+                 AND (f.retry_at IS NULL OR f.retry_at <= $3) \
                  AND (f.claimed_until IS NULL OR f.claimed_until <= $3) \
-                 ORDER BY f.id LIMIT $4) \
-                 AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $3)",
-            )
-            .bind(claimer.as_str())
-            .bind(until)
-            .bind(now)
-            .bind(max)
-            .execute(&mut *tx)
-            .await?;
-            if DB::rows_affected(&claimed) == 0 {
+                 AND f.id = (SELECT MIN(g.id) FROM tower_ping_flips g \
+                 WHERE g.check_id = f.check_id AND g.alertable AND g.delivered_at IS NULL) \
+                 ORDER BY f.id LIMIT $4{}) \
+                 AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $3) \
+                 RETURNING id",
+                DB::SKIP_LOCKED
+            );
+            let claimed: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(claimer.as_str())
+                .bind(until)
+                .bind(now)
+                .bind(max)
+                .fetch_all(&mut *tx)
+                .await?;
+            if claimed.is_empty() {
                 tx.commit().await?;
                 return Ok(Vec::new());
             }
-            // This claim's rows: its claimer and lease end name them.
-            let sql = format!(
-                "{FLIP_SELECT} WHERE f.alertable AND f.delivered_at IS NULL \
-                 AND f.claimed_by = $1 AND f.claimed_until = $2 ORDER BY f.id"
-            );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(claimer.as_str())
-                .bind(until)
-                .fetch_all(&mut *tx)
-                .await?;
+            let mut select = QueryBuilder::<DB>::new(format!("{FLIP_SELECT} WHERE f.id IN ("));
+            let mut list = select.separated(", ");
+            for id in &claimed {
+                list.push_bind(*id);
+            }
+            select.push(") ORDER BY f.id");
+            let rows = select.build().fetch_all(&mut *tx).await?;
             tx.commit().await?;
             rows.iter()
                 .map(|row| DB::read_flip(row)?.into_alert())

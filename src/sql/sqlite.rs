@@ -119,6 +119,7 @@ impl Dialect for Sqlite {
 
     // A write transaction holds the whole database already.
     const FOR_UPDATE: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
     const FOR_UPDATE_SKIP_LOCKED: &'static str = "";
 
     fn read_check(row: &SqliteRow) -> sqlx::Result<CheckRow> {

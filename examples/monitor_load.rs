@@ -1,12 +1,14 @@
-//! Sweep scale for the SQL stores: many checks, many of them overdue at the
-//! same moment. Prints what a sweep costs when nothing is due, and how long
-//! it takes until every overdue check is flipped.
+//! The monitor at scale on the SQL stores: many checks, many of them
+//! overdue at the same moment. Prints what a sweep costs when nothing is
+//! due, how long it takes until every overdue check is flipped, and how
+//! long until every alert is delivered.
 //!
 //! ```text
-//! cargo build --release --example sweep_load
-//! target/release/examples/sweep_load --database-url sqlite://sweep.db
-//! target/release/examples/sweep_load --database-url postgres://user@127.0.0.1:5432/db
+//! cargo build --release --example monitor_load
+//! target/release/examples/monitor_load --database-url sqlite://monitor.db
+//! target/release/examples/monitor_load --database-url postgres://user@127.0.0.1:5432/db
 //!     [--checks 100000] [--overdue 10000] [--idle-sweeps 500] [--instances 1]
+//!     [--notify-ms 0] [--max-in-flight 32]
 //! ```
 //!
 //! The checks are written straight into the store's tables (one statement:
@@ -21,11 +23,21 @@
 //!    the same database, as separate processes would be) running in real
 //!    time: from the deadline until the store holds a timeout flip for every
 //!    overdue check, and how many flips were recorded in all (exactly one
-//!    per overdue check).
+//!    per overdue check);
+//! 3. the same monitors delivering every alert to a notifier that takes
+//!    `--notify-ms` per call (none by default) with at most
+//!    `--max-in-flight` calls at once: from the deadline until the store
+//!    marks every alert delivered, and how many notifier calls were made
+//!    (one per alert).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tower_ping::{Monitor, MonitorStore, PostgresStore, SqlStoreOptions, SqliteStore};
+use tower_ping::{
+    async_trait, Alert, Delivery, Monitor, MonitorStore, Notifier, NotifyError, PostgresStore,
+    SqlStoreOptions, SqliteStore,
+};
 
 struct Options {
     database_url: String,
@@ -33,6 +45,8 @@ struct Options {
     overdue: i64,
     idle_sweeps: usize,
     instances: usize,
+    notify: Duration,
+    max_in_flight: usize,
 }
 
 fn parse() -> Result<Options, String> {
@@ -42,6 +56,8 @@ fn parse() -> Result<Options, String> {
         overdue: 10_000,
         idle_sweeps: 500,
         instances: 1,
+        notify: Duration::ZERO,
+        max_in_flight: Delivery::new().max_in_flight,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -57,6 +73,8 @@ fn parse() -> Result<Options, String> {
             "--overdue" => options.overdue = number()?,
             "--idle-sweeps" => options.idle_sweeps = number()? as usize,
             "--instances" => options.instances = number()?.max(1) as usize,
+            "--notify-ms" => options.notify = Duration::from_millis(number()? as u64),
+            "--max-in-flight" => options.max_in_flight = number()?.max(1) as usize,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -122,13 +140,41 @@ impl Db {
         }
     }
 
+    /// The flips recorded: all timeouts here. (The harness polls these
+    /// while the monitors work, so each is a query on an index of its own.)
     async fn flips(&self) -> i64 {
-        let count = "SELECT COUNT(*) FROM tower_ping_flips WHERE reason = 'timeout'";
+        self.count("SELECT COUNT(*) FROM tower_ping_flips").await
+    }
+
+    /// The alerts not delivered yet.
+    async fn undelivered(&self) -> i64 {
+        self.count("SELECT COUNT(*) FROM tower_ping_flips WHERE alertable AND delivered_at IS NULL")
+            .await
+    }
+
+    async fn count(&self, sql: &'static str) -> i64 {
         match self {
-            Db::Sqlite(pool) => tower_ping::sqlx::query_scalar(count).fetch_one(pool).await,
-            Db::Postgres(pool) => tower_ping::sqlx::query_scalar(count).fetch_one(pool).await,
+            Db::Sqlite(pool) => tower_ping::sqlx::query_scalar(sql).fetch_one(pool).await,
+            Db::Postgres(pool) => tower_ping::sqlx::query_scalar(sql).fetch_one(pool).await,
         }
         .expect("a count")
+    }
+}
+
+/// A notifier that takes `delay` per alert, and counts its calls.
+struct Slow {
+    delay: Duration,
+    calls: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl Notifier for Slow {
+    async fn notify(&self, _: &Alert) -> Result<(), NotifyError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        Ok(())
     }
 }
 
@@ -163,11 +209,18 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
     );
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let calls = Arc::new(AtomicUsize::new(0));
     let monitors: Vec<_> = stores
         .into_iter()
         .map(|store| {
             let mut stopped = stopped.clone();
-            tokio::spawn(Monitor::new(store).run(async move {
+            let notifier = Slow {
+                delay: options.notify,
+                calls: calls.clone(),
+            };
+            let delivery = Delivery::new().max_in_flight(options.max_in_flight);
+            let monitor = Monitor::new(store).notifier(notifier).delivery(delivery);
+            tokio::spawn(monitor.run(async move {
                 let _ = stopped.wait_for(|s| *s).await;
             }))
         })
@@ -180,9 +233,16 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
         if db.flips().await >= options.overdue {
             break SystemTime::now();
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let took = all_flipped.duration_since(deadline).unwrap_or_default();
+    let all_delivered = loop {
+        if db.undelivered().await == 0 {
+            break SystemTime::now();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let delivered_in = all_delivered.duration_since(deadline).unwrap_or_default();
     let _ = stop.send(true);
     for monitor in monitors {
         monitor.await.expect("the monitor ends");
@@ -196,6 +256,16 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
         options.instances,
         took.as_secs_f64(),
         total
+    );
+    println!(
+        "alerts: all {} delivered {:.3} s after the deadline ({:.3} s after the last flip), \
+         {} notifier calls of {} ms, at most {} at once per monitor",
+        options.overdue,
+        delivered_in.as_secs_f64(),
+        delivered_in.saturating_sub(took).as_secs_f64(),
+        calls.load(Ordering::Relaxed),
+        options.notify.as_millis(),
+        options.max_in_flight
     );
     assert_eq!(total, options.overdue, "exactly one flip per overdue check");
 }
