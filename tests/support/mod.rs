@@ -20,6 +20,7 @@ use tower_ping::sqlx::postgres::PgConnectOptions;
 use tower_ping::{CheckStore, PingLayer};
 
 mod webhook;
+#[allow(unused_imports)] // not every test file takes alerts
 pub use webhook::{Webhook, WebhookMode};
 
 /// The variable naming the PostgreSQL database the tests may use.
