@@ -8,12 +8,20 @@
 //! target/release/examples/store_load --database-url postgres://user@127.0.0.1:5432/db --instances 2
 //!     [--clients 64] [--seconds 10] [--warmup 5] [--checks 50] [--form uuid|slug]
 //!     [--batch N] [--pool N] [--writers N]
+//!     [--quiet-checks N] [--webhook-sleep-ms MS]
 //! ```
 //!
 //! Every client owns one HTTP/1.1 connection and sends `POST /ping/<uuid>`
 //! (or `/ping/<key>/<slug>`) with a short body, one request at a time; only
 //! `200` answers count. Afterwards the harness checks that the store holds at
 //! least as many pings as were acknowledged.
+//!
+//! `--quiet-checks N` adds N checks that are never pinged and go down two
+//! seconds after start (within the warm-up): N alerts to deliver while the
+//! load runs. With `--webhook-sleep-ms MS` the servers post them to a
+//! webhook of the harness that answers after MS milliseconds (so a slow
+//! notifier holds every delivery slot through the run); without it they
+//! print them.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -39,6 +47,8 @@ struct Options {
     checks: usize,
     slug_form: bool,
     server_args: Vec<String>,
+    quiet_checks: usize,
+    webhook_sleep: Option<Duration>,
 }
 
 fn parse() -> Result<Options, String> {
@@ -51,6 +61,8 @@ fn parse() -> Result<Options, String> {
         checks: 50,
         slug_form: false,
         server_args: Vec::new(),
+        quiet_checks: 0,
+        webhook_sleep: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -67,6 +79,10 @@ fn parse() -> Result<Options, String> {
             "--warmup" => options.warmup = number(value()?)?,
             "--checks" => options.checks = number(value()?)? as usize,
             "--form" => options.slug_form = value()? == "slug",
+            "--quiet-checks" => options.quiet_checks = number(value()?)? as usize,
+            "--webhook-sleep-ms" => {
+                options.webhook_sleep = Some(Duration::from_millis(number(value()?)?))
+            }
             "--batch" | "--pool" | "--writers" | "--store-timeout-ms" => {
                 options.server_args.extend([flag.clone(), value()?]);
             }
@@ -77,6 +93,28 @@ fn parse() -> Result<Options, String> {
         return Err("--database-url sqlite://PATH|postgres://... is required (or `memory`)".into());
     }
     Ok(options)
+}
+
+/// A webhook on loopback that answers `204` after `sleep`: returns its URL.
+async fn slow_webhook(sleep: Duration, calls: Arc<AtomicU64>) -> String {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/alerts",
+        post(move || {
+            let calls = calls.clone();
+            async move {
+                calls.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(sleep).await;
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("the webhook serves") });
+    format!("http://{addr}/alerts")
 }
 
 fn server_binary() -> PathBuf {
@@ -230,10 +268,20 @@ async fn main() {
     let seeds: Vec<(Uuid, String)> = (0..options.checks)
         .map(|i| (Uuid::new_v4(), format!("load-check-{i}")))
         .collect();
-    let json_seeds: Vec<Value> = seeds
+    let mut json_seeds: Vec<Value> = seeds
         .iter()
         .map(|(uuid, name)| json!({"uuid": uuid, "name": name, "ping_key": key}))
         .collect();
+    json_seeds.extend((0..options.quiet_checks).map(|i| {
+        json!({"name": format!("quiet-{i}"), "ping_key": key, "status": "up",
+               "timeout": 1, "grace": 1})
+    }));
+    let webhook_calls = Arc::new(AtomicU64::new(0));
+    let mut options = options;
+    if let Some(sleep) = options.webhook_sleep {
+        let url = slow_webhook(sleep, webhook_calls.clone()).await;
+        options.server_args.extend(["--webhook".to_owned(), url]);
+    }
     let checks_file = std::env::temp_dir().join(format!("store-load-{}.json", std::process::id()));
     std::fs::write(&checks_file, serde_json::to_vec(&json_seeds).unwrap()).unwrap();
 
@@ -353,6 +401,13 @@ async fn main() {
         .map(|(comm, t)| format!("{comm} {:.0}%", *t as f64 / elapsed.as_secs_f64()))
         .collect();
     println!("CPU over the window (100% = one core): {}", line.join(", "));
+    if let Some(sleep) = options.webhook_sleep {
+        println!(
+            "webhook calls taking {} ms each, received during the run: {}",
+            sleep.as_millis(),
+            webhook_calls.load(Ordering::Relaxed)
+        );
+    }
     for (mut child, _) in servers {
         let _ = child.kill();
         let _ = child.wait();
