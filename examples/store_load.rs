@@ -113,7 +113,11 @@ async fn slow_webhook(sleep: Duration, calls: Arc<AtomicU64>) -> String {
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("an address");
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("the webhook serves") });
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .await
+            .expect("the webhook serves")
+    });
     format!("http://{addr}/alerts")
 }
 
