@@ -292,6 +292,10 @@ pub struct LoggedPing {
     pub body: Bytes,
     /// When the layer took the request.
     pub received_at: SystemTime,
+    /// How long the run this ping ended took: for a success or failure that
+    /// ended a started run (with the same run id, or neither having one),
+    /// up to 72 hours.
+    pub duration: Option<Duration>,
 }
 
 impl LoggedPing {
@@ -308,6 +312,7 @@ impl LoggedPing {
             rid: ping.rid,
             body: ping.body,
             received_at: ping.received_at,
+            duration: transition.duration,
         }
     }
 }

@@ -130,6 +130,9 @@ async fn seeded_checks_are_pinged_and_listed() {
     assert_eq!(success["body"], "all f");
     assert_eq!(success["body_len"], 5);
     assert!(success["received_at"].as_str().unwrap().starts_with("20"));
+    // The success ended the run the start began (same rid): its duration.
+    assert_eq!(success["duration"], backup["last_duration"]);
+    assert_eq!(pings[0]["duration"], Value::Null);
 
     let held = &list[1];
     assert_eq!(

@@ -107,6 +107,10 @@ async fn start_then_exit_status_measures_the_run<B: Backend>() {
             (3, Kind::Fail, Some(7))
         ]
     );
+    // Each ping keeps the run time it measured: only the one that ended the
+    // run has one, the same the check showed after it.
+    let durations: Vec<_> = pings.iter().map(|p| p.duration).collect();
+    assert_eq!(durations, [None, done.last_duration, None]);
 }
 
 async fn log_pings_change_no_state<B: Backend>() {

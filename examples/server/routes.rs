@@ -116,6 +116,7 @@ fn ping_json(ping: &LoggedPing) -> Value {
         "body": String::from_utf8_lossy(&ping.body),
         "body_len": ping.body.len(),
         "received_at": rfc3339(ping.received_at),
+        "duration": ping.duration.map(|d| d.as_secs_f64()),
     })
 }
 

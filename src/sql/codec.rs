@@ -25,8 +25,8 @@ pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.pi
      FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
 
 /// The columns [`PingRow`] reads.
-pub(crate) const PING_COLUMNS: &str =
-    "n, kind, exit_status, method, scheme, remote_addr, user_agent, rid, body, received_at";
+pub(crate) const PING_COLUMNS: &str = "n, kind, exit_status, method, scheme, remote_addr, \
+     user_agent, rid, body, received_at, duration";
 
 pub(crate) fn micros(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
@@ -144,6 +144,7 @@ macro_rules! ping_row {
             rid: row.try_get(7)?,
             body: row.try_get(8)?,
             received_at: row.try_get(9)?,
+            duration: row.try_get(10)?,
         }
     }};
 }
@@ -402,6 +403,7 @@ pub(crate) struct PingRow {
     pub(crate) rid: Option<String>,
     pub(crate) body: Vec<u8>,
     pub(crate) received_at: i64,
+    pub(crate) duration: Option<i64>,
 }
 
 impl PingRow {
@@ -417,6 +419,7 @@ impl PingRow {
             rid: ping.rid.map(|rid| rid.to_string()),
             body: ping.body.to_vec(),
             received_at: micros(ping.received_at),
+            duration: ping.duration.map(duration_micros),
         }
     }
 
@@ -446,6 +449,9 @@ impl PingRow {
             rid: self.rid.as_deref().map(uuid).transpose()?,
             body: Bytes::from(self.body),
             received_at: time(self.received_at),
+            duration: self
+                .duration
+                .map(|d| Duration::from_micros(d.unsigned_abs())),
         })
     }
 }
@@ -491,6 +497,7 @@ mod tests {
             rid: None,
             body: Vec::new(),
             received_at: 0,
+            duration: None,
         };
         assert!(matches!(row.into_logged(), Err(SqlStoreError::Corrupt(_))));
     }

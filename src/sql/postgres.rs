@@ -124,6 +124,11 @@ impl Dialect for Postgres {
             "alerts",
             include_str!("../../migrations/postgres/0003_alerts.sql"),
         ),
+        (
+            4,
+            "ping durations",
+            include_str!("../../migrations/postgres/0004_ping_durations.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
@@ -219,10 +224,10 @@ impl Dialect for Postgres {
         );
         sqlx::query(
             "WITH inserted AS (INSERT INTO tower_ping_pings (check_id, n, kind, exit_status, \
-             method, scheme, remote_addr, user_agent, rid, body, received_at) \
+             method, scheme, remote_addr, user_agent, rid, body, received_at, duration) \
              SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], \
              $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[], \
-             $11::bigint[])), \
+             $11::bigint[], $29::bigint[])), \
              updated AS (UPDATE tower_ping_checks c SET status = u.status, \
              n_pings = u.n_pings, last_ping = u.last_ping, last_start = u.last_start, \
              last_start_rid = u.last_start_rid, last_duration = u.last_duration, \
@@ -332,6 +337,11 @@ impl Dialect for Postgres {
         .bind(flips.iter().map(|f| f.reason).collect::<Vec<&str>>())
         .bind(flips.iter().map(|f| f.at).collect::<Vec<i64>>())
         .bind(flips.iter().map(|f| f.alertable).collect::<Vec<bool>>())
+        .bind(
+            log.iter()
+                .map(|(_, p)| p.duration)
+                .collect::<Vec<Option<i64>>>(),
+        )
         .execute(&mut *conn)
         .await?;
         Ok(())

@@ -20,7 +20,7 @@ use super::queue::Work;
 use super::shared::Shared;
 use super::{SqlStoreError, SqlStoreOptions};
 
-/// Rows per statement: at most 11 binds each, well under SQLite's 32,766.
+/// Rows per statement: at most 12 binds each, well under SQLite's 32,766.
 const INSERT_CHUNK: usize = 1000;
 
 /// A [`CheckStore`](crate::CheckStore) in a SQLite database file (feature `sqlite`).
@@ -111,6 +111,11 @@ impl Dialect for Sqlite {
             "alerts",
             include_str!("../../migrations/sqlite/0003_alerts.sql"),
         ),
+        (
+            4,
+            "ping durations",
+            include_str!("../../migrations/sqlite/0004_ping_durations.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
@@ -181,7 +186,8 @@ impl Dialect for Sqlite {
                     .push_bind(ping.user_agent.as_deref())
                     .push_bind(ping.rid.as_deref())
                     .push_bind(ping.body.as_slice())
-                    .push_bind(ping.received_at);
+                    .push_bind(ping.received_at)
+                    .push_bind(ping.duration);
             });
             insert.build().execute(&mut *conn).await?;
         }
