@@ -9,7 +9,12 @@ use crate::state::{Flip, Status};
 
 /// An alertable flip handed to a [`Notifier`](crate::Notifier): the flip and
 /// the check it belongs to, as the store read them when it claimed the alert.
+///
+/// With the `serde` feature: `id`, `attempt`, `uuid`, `name`, `slug`,
+/// `ping_key`, `status`, `last_ping`, and the flip's `old_status`,
+/// `new_status`, `reason` and `at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Alert {
     /// The flip's number in its store. The same on every attempt to deliver
@@ -29,8 +34,10 @@ pub struct Alert {
     /// The check's status now (it may have changed again since the flip).
     pub status: Status,
     /// When the check's last success or failure arrived.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub last_ping: Option<SystemTime>,
     /// The status change: old and new status, reason and when.
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub flip: Flip,
 }
 

@@ -195,7 +195,11 @@ impl fmt::Display for DefineError {
 impl std::error::Error for DefineError {}
 
 /// A check as a store reports it: its definition and its current state.
+///
+/// With the `serde` feature it is written flat: `uuid`, `name`, `slug`,
+/// `ping_key`, then the fields of its [`CheckRules`] and its [`CheckState`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Check {
     /// The check's UUID.
@@ -207,8 +211,10 @@ pub struct Check {
     /// Its project's ping key.
     pub ping_key: Option<String>,
     /// How it reads pings, its schedule and grace.
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub rules: CheckRules,
     /// Where it stands.
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub state: CheckState,
 }
 
@@ -240,15 +246,21 @@ impl Check {
 
 /// A flip as a store keeps it: the [`Flip`], the check it belongs to, and
 /// whether its alert was delivered.
+///
+/// With the `serde` feature: `id`, `uuid` (the check's), the flip's
+/// `old_status`, `new_status`, `reason` and `at`, and `delivered`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecordedFlip {
     /// The store's number for the flip: flips are numbered in the order
     /// they were recorded.
     pub id: u64,
     /// The check's UUID.
+    #[cfg_attr(feature = "serde", serde(rename = "uuid"))]
     pub check: Uuid,
     /// The status change.
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub flip: Flip,
     /// Whether the app's notifier took its alert. Always `false` for flips
     /// that are not alertable.
@@ -268,7 +280,21 @@ impl RecordedFlip {
 }
 
 /// One entry of a check's ping log.
+///
+/// With the `serde` feature: `n`, `kind`, `exit_status`, `method`, `scheme`,
+/// `remote_addr`, `user_agent`, `rid`, `body` (as text: bytes that are not
+/// UTF-8 are written as U+FFFD, so only a UTF-8 body reads back the same),
+/// `body_len` (bytes kept; ignored when read), `received_at` and `duration`
+/// (seconds or null).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        into = "crate::check::wire::PingFields",
+        from = "crate::check::wire::PingFields"
+    )
+)]
 #[non_exhaustive]
 pub struct LoggedPing {
     /// The ping's number within its check, from 1, without gaps.
@@ -313,6 +339,85 @@ impl LoggedPing {
             body: ping.body,
             received_at: ping.received_at,
             duration: transition.duration,
+        }
+    }
+}
+
+/// How a logged ping is written with the `serde` feature.
+#[cfg(feature = "serde")]
+mod wire {
+    use std::net::IpAddr;
+    use std::time::{Duration, SystemTime};
+
+    use bytes::Bytes;
+    use http::uri::Scheme;
+    use http::Method;
+    use serde::{Deserialize, Serialize};
+    use uuid::Uuid;
+
+    use super::LoggedPing;
+    use crate::state::Kind;
+
+    #[derive(Serialize, Deserialize)]
+    pub(crate) struct PingFields {
+        n: u64,
+        kind: Kind,
+        #[serde(default)]
+        exit_status: Option<u8>,
+        #[serde(with = "crate::serde_fields::text")]
+        method: Method,
+        #[serde(with = "crate::serde_fields::text")]
+        scheme: Scheme,
+        #[serde(default)]
+        remote_addr: Option<IpAddr>,
+        #[serde(default)]
+        user_agent: Option<String>,
+        #[serde(default)]
+        rid: Option<Uuid>,
+        #[serde(default)]
+        body: String,
+        #[serde(default, skip_deserializing)]
+        body_len: usize,
+        #[serde(with = "crate::serde_fields::time")]
+        received_at: SystemTime,
+        #[serde(default, with = "crate::serde_fields::opt_secs")]
+        duration: Option<Duration>,
+    }
+
+    impl From<LoggedPing> for PingFields {
+        fn from(ping: LoggedPing) -> Self {
+            PingFields {
+                n: ping.n,
+                kind: ping.kind,
+                exit_status: ping.exit_status,
+                method: ping.method,
+                scheme: ping.scheme,
+                remote_addr: ping.remote_addr,
+                user_agent: ping.user_agent,
+                rid: ping.rid,
+                body: String::from_utf8_lossy(&ping.body).into_owned(),
+                body_len: ping.body.len(),
+                received_at: ping.received_at,
+                duration: ping.duration,
+            }
+        }
+    }
+
+    impl From<PingFields> for LoggedPing {
+        fn from(fields: PingFields) -> Self {
+            LoggedPing {
+                n: fields.n,
+                kind: fields.kind,
+                exit_status: fields.exit_status,
+                method: fields.method,
+                scheme: fields.scheme,
+                remote_addr: fields.remote_addr,
+                user_agent: fields.user_agent,
+                rid: fields.rid,
+                body: Bytes::from(fields.body),
+                received_at: fields.received_at,
+                duration: fields.duration,
+            }
         }
     }
 }

@@ -144,6 +144,10 @@ mod notifier;
 mod ping;
 mod query;
 mod rate_limit;
+#[cfg(feature = "serde")]
+mod rfc3339;
+#[cfg(feature = "serde")]
+mod serde_fields;
 mod service;
 mod slug;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -8,22 +8,14 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tower_ping::{async_trait, Alert, Notifier, NotifyError};
 
-use crate::routes::rfc3339;
-
-/// The alert as the webhook receives it and standard output shows it.
+/// The alert as the webhook receives it and standard output shows it: its
+/// check (`uuid`, `name`, `slug`, ...), the flip (`old_status`,
+/// `new_status`, `reason`, `at`), its `id` and `attempt`.
 pub fn alert_json(alert: &Alert) -> Value {
-    json!({
-        "uuid": alert.uuid,
-        "name": alert.name,
-        "slug": alert.slug,
-        "old_status": alert.flip.old_status.as_str(),
-        "new_status": alert.flip.new_status.as_str(),
-        "reason": alert.flip.reason.as_str(),
-        "at": rfc3339(alert.flip.at),
-    })
+    serde_json::to_value(alert).expect("an alert is JSON")
 }
 
 /// Posts each alert to a URL; delivered on a `2xx` answer.

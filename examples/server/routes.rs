@@ -74,67 +74,21 @@ async fn act(
     }
 }
 
-/// A check as `GET /checks` shows it: its definition, its state, how it
-/// stands now, and its ping log.
+/// A check as `GET /checks` shows it: the check as its type writes it
+/// (definition and state), how it stands now (`status`, `started`,
+/// `next_ping`, `alert_after`), and its ping log.
 fn check_json(check: &Check, pings: &[LoggedPing], now: SystemTime) -> Value {
-    let state = &check.state;
-    let rules = &check.rules;
-    let at = check.status_at(now);
-    let cron = rules.schedule.cron();
-    json!({
-        "uuid": check.uuid,
-        "name": check.name,
-        "slug": check.slug,
-        "ping_key": check.ping_key,
-        "status": at.status.as_str(),
-        "started": at.started,
-        "next_ping": at.next_ping.map(rfc3339),
-        "alert_after": state.alert_after.map(rfc3339),
-        "timeout": rules.schedule.period().map(|p| p.as_secs()),
-        "grace": rules.grace.as_secs(),
-        "schedule": cron.map(|c| c.expression()),
-        "tz": cron.map_or("UTC", |c| c.time_zone()),
-        "n_pings": state.n_pings,
-        "last_ping": state.last_ping.map(rfc3339),
-        "last_start": state.last_start.map(rfc3339),
-        "last_start_rid": state.last_start_rid,
-        "last_duration": state.last_duration.map(|d| d.as_secs_f64()),
-        "pings": pings.iter().map(ping_json).collect::<Vec<_>>(),
-    })
-}
-
-fn ping_json(ping: &LoggedPing) -> Value {
-    json!({
-        "n": ping.n,
-        "kind": ping.kind.as_str(),
-        "exit_status": ping.exit_status,
-        "method": ping.method.as_str(),
-        "scheme": ping.scheme.as_str(),
-        "remote_addr": ping.remote_addr,
-        "user_agent": ping.user_agent,
-        "rid": ping.rid,
-        "body": String::from_utf8_lossy(&ping.body),
-        "body_len": ping.body.len(),
-        "received_at": rfc3339(ping.received_at),
-        "duration": ping.duration.map(|d| d.as_secs_f64()),
-    })
+    let mut json = serde_json::to_value(check).expect("a check is JSON");
+    let Value::Object(fields) = &mut json else {
+        unreachable!("a check is written as an object");
+    };
+    if let Ok(Value::Object(now)) = serde_json::to_value(check.status_at(now)) {
+        fields.extend(now);
+    }
+    fields.insert("pings".into(), json!(pings));
+    json
 }
 
 fn flip_json(flip: &RecordedFlip) -> Value {
-    json!({
-        "uuid": flip.check,
-        "old_status": flip.flip.old_status.as_str(),
-        "new_status": flip.flip.new_status.as_str(),
-        "reason": flip.flip.reason.as_str(),
-        "at": rfc3339(flip.flip.at),
-        "delivered": flip.delivered,
-    })
-}
-
-/// UTC, to the microsecond, with a `Z`.
-pub fn rfc3339(time: SystemTime) -> String {
-    match jiff::Timestamp::try_from(time) {
-        Ok(time) => format!("{time:.6}"),
-        Err(_) => "out of range".to_owned(),
-    }
+    serde_json::to_value(flip).expect("a flip is JSON")
 }

@@ -13,6 +13,8 @@ use crate::state::status::Status;
 /// Stores keep every field; [`apply`](crate::apply), [`expire`](crate::expire)
 /// and the methods below compute the next value, `alert_after` included.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 #[non_exhaustive]
 pub struct CheckState {
     /// The check's status.
@@ -20,18 +22,22 @@ pub struct CheckState {
     /// How many pings it received; the last ping's `n`.
     pub n_pings: u64,
     /// When the last success or failure arrived.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub last_ping: Option<SystemTime>,
     /// When the current run started, while one is running.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub last_start: Option<SystemTime>,
     /// The run id the last start carried.
     pub last_start_rid: Option<Uuid>,
     /// How long the last measured run took.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_secs"))]
     pub last_duration: Option<Duration>,
     /// When the check goes down unless a ping comes first: the next ping's
     /// due time (or the start of a running run, if earlier) plus the grace
     /// time. `None` for a check that cannot go down by time: new and not
     /// running, paused, or already down. Stores index it, so the monitor
     /// finds overdue checks without reading the others.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub alert_after: Option<SystemTime>,
 }
 

@@ -10,6 +10,7 @@ use crate::state::status::{LiveStatus, Status};
 
 /// How a check stands at a moment: what [`status_at`] returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct StatusAt {
     /// The status a user sees.
@@ -21,10 +22,12 @@ pub struct StatusAt {
     /// check (or the start of a running run, if earlier), the start of the
     /// run for a new check that is running; `None` when new and not running,
     /// paused or down.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub next_ping: Option<SystemTime>,
     /// When the check goes down unless pinged: `next_ping` plus the grace
     /// time, as recomputed from the state and rules (in the past for a check
     /// that is down by time but not yet flipped by the monitor).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub alert_after: Option<SystemTime>,
 }
 

@@ -7,6 +7,8 @@ use crate::state::status::Status;
 
 /// Why a check's status changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum FlipReason {
     /// A success ping made the check up.
@@ -58,6 +60,7 @@ impl fmt::Display for FlipReason {
 /// assert!(!Flip::new(Status::New, Status::Up, FlipReason::Success, at).is_alertable());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Flip {
     /// The status before.
@@ -68,6 +71,7 @@ pub struct Flip {
     pub reason: FlipReason,
     /// When it happened: the ping's arrival, or for a timeout the deadline
     /// that passed (not the moment the monitor noticed).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::time"))]
     pub at: SystemTime,
 }
 

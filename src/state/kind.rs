@@ -4,6 +4,8 @@ use crate::grammar::Signal;
 
 /// The kind a ping is recorded as, after the check's rules had their say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum Kind {
     /// A success: the check goes up.
@@ -16,6 +18,7 @@ pub enum Kind {
     Log,
     /// Ignored by the check's rules (paused with manual resume, POST-only, or
     /// no keyword matched): recorded, no state change.
+    #[cfg_attr(feature = "serde", serde(rename = "ign"))]
     Ignored,
 }
 

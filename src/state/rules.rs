@@ -35,6 +35,8 @@ pub enum AllowedMethods {
 /// assert_eq!(KeywordFilter::default().kind_for(b"done"), None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 #[non_exhaustive]
 pub struct KeywordFilter {
     /// Whether the body decides the kind at all.
@@ -170,9 +172,9 @@ impl CheckRules {
         self
     }
 
-    /// Sets the schedule.
-    pub fn schedule(mut self, schedule: Schedule) -> Self {
-        self.schedule = schedule;
+    /// Sets the schedule: a period, or a cron expression (feature `cron`).
+    pub fn schedule(mut self, schedule: impl Into<Schedule>) -> Self {
+        self.schedule = schedule.into();
         self
     }
 
@@ -180,5 +182,117 @@ impl CheckRules {
     pub fn grace(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self
+    }
+}
+
+/// With the `serde` feature, rules are written flat, as the example
+/// server's JSON shows them: `manual_resume`, `methods` (`""` or `"POST"`),
+/// the keyword filter's fields, `timeout` (seconds, or null for a cron
+/// schedule), `grace` (seconds), `schedule` (the cron expression, or null)
+/// and `tz` (`UTC` for a period). Missing fields read as the defaults.
+#[cfg(feature = "serde")]
+mod wire {
+    use std::time::Duration;
+
+    use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{AllowedMethods, CheckRules, KeywordFilter, DEFAULT_GRACE};
+    use crate::state::schedule::{Schedule, DEFAULT_TIMEOUT};
+
+    #[derive(Serialize, Deserialize)]
+    struct Fields {
+        #[serde(default)]
+        manual_resume: bool,
+        #[serde(default)]
+        methods: AllowedMethods,
+        #[serde(flatten)]
+        filter: KeywordFilter,
+        #[serde(default, with = "crate::serde_fields::opt_secs")]
+        timeout: Option<Duration>,
+        #[serde(default = "default_grace", with = "crate::serde_fields::secs")]
+        grace: Duration,
+        #[serde(default)]
+        schedule: Option<String>,
+        #[serde(default = "utc")]
+        tz: String,
+    }
+
+    fn default_grace() -> Duration {
+        DEFAULT_GRACE
+    }
+
+    fn utc() -> String {
+        "UTC".to_owned()
+    }
+
+    impl Serialize for CheckRules {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (timeout, schedule, tz) = match &self.schedule {
+                Schedule::Period(period) => (Some(*period), None, utc()),
+                #[cfg(feature = "cron")]
+                Schedule::Cron(cron) => (
+                    None,
+                    Some(cron.expression().to_owned()),
+                    cron.time_zone().to_owned(),
+                ),
+            };
+            Fields {
+                manual_resume: self.manual_resume,
+                methods: self.methods,
+                filter: self.filter.clone(),
+                timeout,
+                grace: self.grace,
+                schedule,
+                tz,
+            }
+            .serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for CheckRules {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let fields = Fields::deserialize(d)?;
+            let schedule = match fields.schedule {
+                None => Schedule::Period(fields.timeout.unwrap_or(DEFAULT_TIMEOUT)),
+                #[cfg(feature = "cron")]
+                Some(expression) => crate::cron::CronSchedule::new(&expression, &fields.tz)
+                    .map(Schedule::Cron)
+                    .map_err(de::Error::custom)?,
+                #[cfg(not(feature = "cron"))]
+                Some(expression) => {
+                    return Err(de::Error::custom(format!(
+                        "schedule {expression:?}: cron schedules need the `cron` feature"
+                    )))
+                }
+            };
+            Ok(CheckRules {
+                manual_resume: fields.manual_resume,
+                methods: fields.methods,
+                filter: fields.filter,
+                schedule,
+                grace: fields.grace,
+            })
+        }
+    }
+
+    impl Serialize for AllowedMethods {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(match self {
+                AllowedMethods::Any => "",
+                AllowedMethods::PostOnly => "POST",
+            })
+        }
+    }
+
+    impl<'de> Deserialize<'de> for AllowedMethods {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            match String::deserialize(d)?.as_str() {
+                "" => Ok(AllowedMethods::Any),
+                "POST" => Ok(AllowedMethods::PostOnly),
+                other => Err(de::Error::custom(format!(
+                    "methods {other:?}: not \"\" or \"POST\""
+                ))),
+            }
+        }
     }
 }

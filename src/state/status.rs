@@ -8,6 +8,8 @@ use std::fmt;
 /// `grace` is not among them: it is computed at a moment, see
 /// [`LiveStatus`] and [`status_at`](crate::status_at).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum Status {
     /// Never pinged since it was created or resumed.
@@ -60,6 +62,8 @@ impl fmt::Display for Status {
 /// with `grace` for a check that is late but not yet down, and `down` for one
 /// past its deadline that the monitor has not flipped yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum LiveStatus {
     /// Never pinged.
