@@ -124,6 +124,8 @@ mod alert;
 mod answer;
 mod body;
 mod body_capture;
+#[cfg(any(feature = "cron", feature = "serde"))]
+mod calendar;
 mod check;
 mod client;
 mod concurrency;

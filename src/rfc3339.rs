@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
+
 const DAY: i64 = 86_400;
 
 /// `time` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
@@ -20,7 +22,7 @@ pub(crate) fn format(time: SystemTime) -> String {
         }
     };
     let (days, of_day) = (seconds.div_euclid(DAY), seconds.rem_euclid(DAY));
-    let (year, month, day) = civil(days);
+    let (year, month, day) = civil_from_days(days);
     let mut text = String::with_capacity(27);
     let _ = write!(
         text,
@@ -54,15 +56,13 @@ pub(crate) fn parse(text: &str) -> Result<SystemTime, String> {
     }
     let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
     let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        _ => return Err(bad()),
-    };
+    if !(1..=12).contains(&month) {
+        return Err(bad());
+    }
+    let (year, month) = (i32::try_from(year).map_err(|_| bad())?, month as u8);
     // 60 is a leap second: read as the next second, as most systems do.
-    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
+    let last_day = i64::from(days_in_month(year, month));
+    if day < 1 || day > last_day || hour > 23 || minute > 59 || second > 60 {
         return Err(bad());
     }
     let mut at = 19;
@@ -98,7 +98,8 @@ pub(crate) fn parse(text: &str) -> Result<SystemTime, String> {
         }
         _ => return Err(bad()),
     };
-    let seconds = days(year, month, day) * DAY + hour * 3600 + minute * 60 + second - offset;
+    let days = days_from_civil(year, month, day as u8);
+    let seconds = days * DAY + hour * 3600 + minute * 60 + second - offset;
     let since = Duration::new(seconds.unsigned_abs(), 0);
     let whole = if seconds >= 0 {
         UNIX_EPOCH.checked_add(since)
@@ -108,36 +109,6 @@ pub(crate) fn parse(text: &str) -> Result<SystemTime, String> {
     whole
         .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
         .ok_or_else(bad)
-}
-
-/// The days from 1970-01-01 to a date of the proleptic Gregorian calendar.
-fn days(year: i64, month: i64, day: i64) -> i64 {
-    // Years counted from March, so that February's leap day ends the year.
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let of_era = year - era * 400;
-    let march_month = (month + 9) % 12;
-    let of_year = (153 * march_month + 2) / 5 + day - 1;
-    let of_era_days = of_era * 365 + of_era / 4 - of_era / 100 + of_year;
-    era * 146_097 + of_era_days - 719_468
-}
-
-/// The date `days` after 1970-01-01: the inverse of [`days`].
-fn civil(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let of_era = days - era * 146_097;
-    let year_of_era = (of_era - of_era / 1460 + of_era / 36_524 - of_era / 146_096) / 365;
-    let of_year = of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let march_month = (5 * of_year + 2) / 153;
-    let day = of_year - (153 * march_month + 2) / 5 + 1;
-    let month = if march_month < 10 {
-        march_month + 3
-    } else {
-        march_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
