@@ -4,7 +4,7 @@
 use sqlx::{ColumnIndex, Encode, Executor, Type};
 use uuid::Uuid;
 
-use super::codec::{micros, CheckRow, RulesRow, StateRow, CHECK_SELECT};
+use super::codec::{CheckRow, RulesRow, StateRow, CHECK_SELECT};
 use super::dialect::{Dialect, Value};
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
@@ -39,77 +39,63 @@ where
                 Some(uuid) => Self::locked_check(&mut tx, uuid).await?,
                 None => Self::locked_named(&mut tx, project, &new).await?,
             };
-            let rules = RulesRow::new(&new.rules);
-            let defined = match existing {
+            // A check the store has keeps its state, re-armed for the new
+            // rules; a new one starts in its initial state.
+            let (uuid, state) = match existing {
                 Some(row) => {
-                    let state = row.state()?.rearmed(&new.rules);
-                    sqlx::query(
-                        "UPDATE tower_ping_checks SET name = $1, slug = $2, project_id = $3, \
-                         manual_resume = $4, post_only = $5, filter_body = $6, success_kw = $7, \
-                         failure_kw = $8, start_kw = $9, default_fail = $10, timeout = $11, \
-                         cron = $12, tz = $13, grace = $14, alert_after = $15 WHERE id = $16",
-                    )
-                    .bind(new.name.as_str())
-                    .bind(new.slug.as_str())
-                    .bind(project)
-                    .bind(rules.manual_resume)
-                    .bind(rules.post_only)
-                    .bind(rules.filter.filter_body)
-                    .bind(rules.filter.success_kw.as_str())
-                    .bind(rules.filter.failure_kw.as_str())
-                    .bind(rules.filter.start_kw.as_str())
-                    .bind(rules.filter.default_fail)
-                    .bind(rules.timeout)
-                    .bind(rules.cron)
-                    .bind(rules.tz)
-                    .bind(rules.grace)
-                    .bind(state.alert_after.map(micros))
-                    .bind(row.id)
-                    .execute(&mut *tx)
-                    .await?;
                     let uuid = Uuid::parse_str(&row.uuid)
                         .map_err(|_| SqlStoreError::Corrupt(format!("uuid {:?}", row.uuid)))?;
-                    (uuid, state)
+                    (uuid, row.state()?.rearmed(&new.rules))
                 }
-                None => {
-                    let uuid = new.uuid.unwrap_or_else(Uuid::new_v4);
-                    let state = new.initial.rearmed(&new.rules);
-                    let row = StateRow::new(&state);
-                    sqlx::query(
-                        "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, \
-                         manual_resume, post_only, filter_body, success_kw, failure_kw, start_kw, \
-                         default_fail, timeout, cron, tz, grace, status, n_pings, last_ping, \
-                         last_start, last_start_rid, last_duration, alert_after) VALUES ($1, $2, \
-                         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                         $19, $20, $21, $22)",
-                    )
-                    .bind(uuid.to_string())
-                    .bind(new.name.as_str())
-                    .bind(new.slug.as_str())
-                    .bind(project)
-                    .bind(rules.manual_resume)
-                    .bind(rules.post_only)
-                    .bind(rules.filter.filter_body)
-                    .bind(rules.filter.success_kw.as_str())
-                    .bind(rules.filter.failure_kw.as_str())
-                    .bind(rules.filter.start_kw.as_str())
-                    .bind(rules.filter.default_fail)
-                    .bind(rules.timeout)
-                    .bind(rules.cron)
-                    .bind(rules.tz)
-                    .bind(rules.grace)
-                    .bind(row.status)
-                    .bind(row.n_pings)
-                    .bind(row.last_ping)
-                    .bind(row.last_start)
-                    .bind(row.last_start_rid.as_deref())
-                    .bind(row.last_duration)
-                    .bind(row.alert_after)
-                    .execute(&mut *tx)
-                    .await?;
-                    (uuid, state)
-                }
+                None => (
+                    new.uuid.unwrap_or_else(Uuid::new_v4),
+                    new.initial.rearmed(&new.rules),
+                ),
             };
+            let rules = RulesRow::new(&new.rules);
+            let row = StateRow::new(&state);
+            // One statement for both: an existing check takes the new
+            // definition and deadline, and keeps the rest of its state.
+            sqlx::query(
+                "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, \
+                 manual_resume, post_only, filter_body, success_kw, failure_kw, start_kw, \
+                 default_fail, timeout, cron, tz, grace, status, n_pings, last_ping, \
+                 last_start, last_start_rid, last_duration, alert_after) VALUES ($1, $2, \
+                 $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 $19, $20, $21, $22) \
+                 ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, slug = excluded.slug, \
+                 project_id = excluded.project_id, manual_resume = excluded.manual_resume, \
+                 post_only = excluded.post_only, filter_body = excluded.filter_body, \
+                 success_kw = excluded.success_kw, failure_kw = excluded.failure_kw, \
+                 start_kw = excluded.start_kw, default_fail = excluded.default_fail, \
+                 timeout = excluded.timeout, cron = excluded.cron, tz = excluded.tz, \
+                 grace = excluded.grace, alert_after = excluded.alert_after",
+            )
+            .bind(uuid.to_string())
+            .bind(new.name.as_str())
+            .bind(new.slug.as_str())
+            .bind(project)
+            .bind(rules.manual_resume)
+            .bind(rules.post_only)
+            .bind(rules.filter.filter_body)
+            .bind(rules.filter.success_kw.as_str())
+            .bind(rules.filter.failure_kw.as_str())
+            .bind(rules.filter.start_kw.as_str())
+            .bind(rules.filter.default_fail)
+            .bind(rules.timeout)
+            .bind(rules.cron)
+            .bind(rules.tz)
+            .bind(rules.grace)
+            .bind(row.status)
+            .bind(row.n_pings)
+            .bind(row.last_ping)
+            .bind(row.last_start)
+            .bind(row.last_start_rid.as_deref())
+            .bind(row.last_duration)
+            .bind(row.alert_after)
+            .execute(&mut *tx)
+            .await?;
+            let defined = (uuid, state);
             tx.commit().await?;
             self.report_deadline(&defined.1);
             Ok::<_, SqlStoreError>(defined.0)
