@@ -457,14 +457,15 @@ impl FlipLog {
         self.flips.insert(id, entry);
         let ids = self.by_check.entry(check).or_default();
         ids.push_back(id);
-        // Oldest settled ones first; alerts still to deliver are kept.
-        let mut excess = ids.len().saturating_sub(keep);
+        // The check keeps its newest `keep` flips, and older alerts not yet
+        // delivered.
+        let mut older = ids.len();
         let flips = &mut self.flips;
         ids.retain(|id| {
-            let prune = excess > 0 && flips.get(id).map_or(true, FlipEntry::settled);
+            older -= 1;
+            let prune = older >= keep && flips.get(id).map_or(true, FlipEntry::settled);
             if prune {
                 flips.remove(id);
-                excess -= 1;
             }
             !prune
         });

@@ -32,6 +32,7 @@ suite!(
     redefining_keeps_the_state_and_rearms_the_deadline,
     defining_again_without_a_uuid_names_the_same_check,
     zero_durations_are_refused,
+    a_check_keeps_its_newest_flips_and_every_alert_not_yet_delivered,
 );
 
 const KEY: &str = "monitor-ping-key";
@@ -466,4 +467,34 @@ async fn zero_durations_are_refused<B: Backend>() {
     let zero = b.define(minutely("Job").grace(Duration::ZERO)).await;
     assert!(zero.unwrap_err().contains("grace"));
     assert!(b.checks().await.is_empty());
+}
+
+async fn a_check_keeps_its_newest_flips_and_every_alert_not_yet_delivered<B: Backend>() {
+    let Some(b) = B::open(3).await else { return };
+    let uuid = b.add_check(minutely("Flapping")).await;
+    ping(&b, uuid, Signal::Success, t0()).await;
+    for i in 0..4 {
+        ping(&b, uuid, Signal::Fail, t0() + secs(2 * i + 1)).await;
+        ping(&b, uuid, Signal::Success, t0() + secs(2 * i + 2)).await;
+    }
+    // The first flip (new -> up, no alert) is past the newest three; the
+    // eight alerts wait to be delivered, however old.
+    let flips = b.flips().await;
+    assert_eq!(flips.len(), 8);
+    assert!(flips.iter().all(|f| f.flip.is_alertable()));
+
+    let ids: Vec<u64> = flips.iter().map(|f| f.id).collect();
+    if let Err(e) = b.store().alerts_delivered(&ids, t0() + secs(20)).await {
+        panic!("marking failed: {e}");
+    }
+    ping(&b, uuid, Signal::Fail, t0() + secs(30)).await;
+    let kept: Vec<(u64, bool)> = b
+        .flips()
+        .await
+        .iter()
+        .map(|f| (f.id, f.delivered))
+        .collect();
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    assert_eq!(&kept[..2], &[(ids[6], true), (ids[7], true)]);
+    assert!(!kept[2].1);
 }

@@ -53,6 +53,11 @@ impl Applied {
         self.states.iter().filter_map(|(_, s)| s.alert_after).min()
     }
 
+    /// The checks the batch records flips for.
+    pub(crate) fn flipped_checks(&self) -> Vec<i64> {
+        self.flips.iter().map(|f| f.check).collect()
+    }
+
     /// Whether the batch records a flip the notifier must hear of.
     pub(crate) fn has_alerts(&self) -> bool {
         self.flips.iter().any(|f| f.alertable)

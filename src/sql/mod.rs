@@ -26,6 +26,7 @@ mod codec;
 mod define;
 mod dialect;
 mod error;
+mod flip_log;
 mod forward;
 mod inspect;
 mod lookup;

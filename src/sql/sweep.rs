@@ -14,6 +14,7 @@ use sqlx::{ColumnIndex, Encode, Executor, Type};
 use super::batch::Applied;
 use super::codec::{micros, time, FlipRow, StateRow, CHECK_SELECT};
 use super::dialect::{Dialect, Value};
+use super::flip_log;
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
 use crate::monitor_store::Sweep;
@@ -105,6 +106,10 @@ where
         }
         if !rows.is_empty() {
             DB::write_applied(&mut tx, &applied).await?;
+        }
+        if !applied.flips.is_empty() {
+            let keep = self.options.ping_log_limit;
+            flip_log::prune::<DB>(&mut tx, &applied.flipped_checks(), keep).await?;
         }
         tx.commit().await?;
         applied.committed(&self.signal);

@@ -7,6 +7,7 @@ use sqlx::{ColumnIndex, Database, Encode, Executor, Pool, Type};
 
 use super::batch::Batch;
 use super::dialect::{Dialect, Value};
+use super::flip_log;
 use super::queue::{Outcome, Work, Writer};
 use super::shared::Shared;
 use super::{SqlStoreError, SqlStoreOptions};
@@ -82,6 +83,9 @@ where
         };
         let applied = batch.apply(rows, self.log_limit)?;
         DB::write_applied(&mut tx, &applied).await?;
+        if !applied.flips.is_empty() {
+            flip_log::prune::<DB>(&mut tx, &applied.flipped_checks(), self.log_limit).await?;
+        }
         tx.commit().await?;
         applied.committed(&self.signal);
         Ok(applied.outcomes)

@@ -1,0 +1,40 @@
+//! How long flips are kept: each check keeps its newest flips, as many as
+//! its ping log keeps pings, and every older alert not yet delivered.
+
+use sqlx::{Executor, QueryBuilder};
+
+use super::dialect::{Dialect, Value};
+
+/// Deletes the flips of `checks` that are past their check's newest `keep`
+/// and settled (delivered, or never to be alerted), in the transaction that
+/// just recorded new flips for them.
+pub(crate) async fn prune<DB>(
+    conn: &mut DB::Connection,
+    checks: &[i64],
+    keep: usize,
+) -> sqlx::Result<()>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    i64: Value<DB>,
+{
+    let mut checks = checks.to_vec();
+    checks.sort_unstable();
+    checks.dedup();
+    for chunk in checks.chunks(1000) {
+        let mut delete = QueryBuilder::<DB>::new(
+            "DELETE FROM tower_ping_flips WHERE id IN (SELECT id FROM (SELECT id, alertable, \
+             delivered_at, ROW_NUMBER() OVER (PARTITION BY check_id ORDER BY id DESC) AS newer \
+             FROM tower_ping_flips WHERE check_id IN (",
+        );
+        let mut list = delete.separated(", ");
+        for check in chunk {
+            list.push_bind(*check);
+        }
+        delete.push(")) AS ranked WHERE newer > ");
+        delete.push_bind(i64::try_from(keep).unwrap_or(i64::MAX));
+        delete.push(" AND (NOT alertable OR delivered_at IS NOT NULL))");
+        delete.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
