@@ -6,10 +6,17 @@
 //! - `rate_limit/check`: one thread, the time handed in;
 //! - `rate_limit/clock+check`: the same with the clock read, as the layer does;
 //! - `rate_limit/check-2-threads`: two threads checking at once on one
-//!   limiter, each through the 4,096 checks from a different place; the time
-//!   is per check on each thread;
+//!   limiter, each pinging 2,048 checks of its own (as when each check's
+//!   pings are seconds apart, whichever core takes them); the time is per
+//!   check on each thread;
+//! - `rate_limit/check-2-threads-shared`: the same, every check pinged by
+//!   both threads in turn, so the cache lines of its bucket pass between
+//!   them;
 //! - `rate_limit/check-2-threads-one-check`: the worst case, both threads
-//!   pinging one check, so both take one lock.
+//!   pinging one check, so both take one lock;
+//! - `rate_limit/check-2-threads-apart`: the control, each thread on a
+//!   limiter of its own, sharing nothing: what running two threads at once
+//!   costs on this machine, whatever they do.
 //!
 //! ```text
 //! cargo bench --bench rate_limit
@@ -42,10 +49,11 @@ fn five_a_minute() -> RateLimiter {
     RateLimiter::new(RateLimit::new(5, Duration::from_secs(60)))
 }
 
-/// `iters` checks on each of two threads at once, the `n`th at
-/// `STEP * n` on target `pick(thread, n)`; the time the slower thread took.
+/// `iters` checks on each of two threads at once, thread `t` on
+/// `limiters[t]`, its `n`th at `STEP * n` on target `pick(t, n)`; the time
+/// the slower thread took.
 fn two_threads(
-    limiter: &RateLimiter,
+    limiters: [&RateLimiter; 2],
     targets: &[Target<'static>],
     iters: u64,
     pick: fn(usize, u64) -> usize,
@@ -55,6 +63,7 @@ fn two_threads(
         let threads: Vec<_> = (0..2)
             .map(|thread| {
                 let start = &start;
+                let limiter = limiters[thread];
                 scope.spawn(move || {
                     start.wait();
                     let began = Instant::now();
@@ -100,7 +109,16 @@ fn rate_limit(c: &mut Criterion) {
     let limiter = five_a_minute();
     group.bench_function("check-2-threads", |b| {
         b.iter_custom(|iters| {
-            two_threads(&limiter, &targets, iters, |thread, n| {
+            two_threads([&limiter; 2], &targets, iters, |thread, n| {
+                thread * CHECKS / 2 + n as usize % (CHECKS / 2)
+            })
+        })
+    });
+
+    let limiter = five_a_minute();
+    group.bench_function("check-2-threads-shared", |b| {
+        b.iter_custom(|iters| {
+            two_threads([&limiter; 2], &targets, iters, |thread, n| {
                 thread * CHECKS / 2 + n as usize
             })
         })
@@ -108,7 +126,16 @@ fn rate_limit(c: &mut Criterion) {
 
     let limiter = five_a_minute();
     group.bench_function("check-2-threads-one-check", |b| {
-        b.iter_custom(|iters| two_threads(&limiter, &targets, iters, |_, _| 0))
+        b.iter_custom(|iters| two_threads([&limiter; 2], &targets, iters, |_, _| 0))
+    });
+
+    let (one, other) = (five_a_minute(), five_a_minute());
+    group.bench_function("check-2-threads-apart", |b| {
+        b.iter_custom(|iters| {
+            two_threads([&one, &other], &targets, iters, |thread, n| {
+                thread * CHECKS / 2 + n as usize % (CHECKS / 2)
+            })
+        })
     });
     group.finish();
 }

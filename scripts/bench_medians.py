@@ -3,6 +3,7 @@
 BENCHMARKS.md quotes, from criterion's target/criterion/*/new/estimates.json.
 
     cargo bench --bench path_matching && cargo bench --bench layer
+    cargo bench --bench rate_limit
     python3 scripts/bench_medians.py [target/criterion]
 """
 import glob
@@ -35,3 +36,9 @@ if shapes:
 if "layer/baseline" in medians and "layer/fallthrough" in medians:
     extra = medians["layer/fallthrough"] - medians["layer/baseline"]
     print(f"\nlayer/fallthrough - layer/baseline: {extra:+.2f} ns")
+if "layer/fallthrough" in medians and "layer/fallthrough-rate-limit" in medians:
+    ratio = medians["layer/fallthrough-rate-limit"] / medians["layer/fallthrough"]
+    print(f"layer/fallthrough-rate-limit / layer/fallthrough: {ratio:.3f}")
+if "layer/ping-memory" in medians and "layer/ping-memory-rate-limit" in medians:
+    extra = medians["layer/ping-memory-rate-limit"] - medians["layer/ping-memory"]
+    print(f"layer/ping-memory-rate-limit - layer/ping-memory: {extra:+.2f} ns")

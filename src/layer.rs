@@ -237,7 +237,8 @@ impl<S: CheckStore> PingLayer<S> {
     /// answered at once, before its body is read or the store is called, and
     /// nothing is recorded: `200 OK (rate-limited)` for the UUID form,
     /// `429 rate limited` with `Retry-After` (whole seconds, rounded up) for
-    /// the slug form. Malformed pings still get their `4xx` first and are not
+    /// the slug form. Neither carries `Ping-Body-Limit`, as no byte of the
+    /// body was kept. Malformed pings still get their `4xx` first and are not
     /// counted; requests that are not pings never reach the limiter.
     ///
     /// The limiter's table is allocated here, once: see [`RateLimit`] for
