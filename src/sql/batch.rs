@@ -2,8 +2,9 @@
 //! order, to its check's state as loaded inside the transaction.
 
 use std::collections::HashMap;
+use std::time::SystemTime;
 
-use super::codec::{time, CheckRow, FlipRow, PingRow, StateRow};
+use super::codec::{micros, time, CheckRow, FlipRow, PingRow, StateRow};
 use super::error::SqlStoreError;
 use super::queue::Outcome;
 use crate::check::LoggedPing;
@@ -12,6 +13,37 @@ use crate::monitor_signal::MonitorSignal;
 use crate::ping::Ping;
 use crate::state::{apply, CheckRules, CheckState};
 use crate::store::Creation;
+
+/// A check as a batch loaded it, and what the batch made of it.
+#[derive(Debug)]
+struct Loaded {
+    state: CheckState,
+    rules: CheckRules,
+    /// The `alert_after` the row held: at or before the check's deadline.
+    stored_deadline: Option<SystemTime>,
+    /// When the batch's last ping of the check arrived, if any did.
+    pinged_at: Option<SystemTime>,
+    /// Pings before the batch.
+    n_before: i64,
+    uuid: String,
+}
+
+impl Loaded {
+    /// The `alert_after` to write: the row's own when it is still ahead and
+    /// not after the new deadline, else the new one. A ping pushes a
+    /// deadline later, and rewriting the indexed column on every ping would
+    /// cost an index entry each time (on PostgreSQL, no more in-place
+    /// updates): the early value stays, and the sweep that reaches it finds
+    /// the check not due and moves it to the deadline.
+    fn indexed_deadline(&self, pinged_at: SystemTime) -> Option<SystemTime> {
+        match (self.stored_deadline, self.state.alert_after) {
+            (Some(stored), Some(deadline)) if stored <= deadline && stored > pinged_at => {
+                Some(stored)
+            }
+            (_, deadline) => deadline,
+        }
+    }
+}
 
 /// A batch on its way through a transaction.
 #[derive(Debug)]
@@ -117,30 +149,35 @@ impl Batch {
         rows: Vec<CheckRow>,
         log_limit: usize,
     ) -> Result<Applied, SqlStoreError> {
-        // Per check: state, rules, whether pinged, pings before the batch,
-        // UUID.
-        let mut checks: HashMap<i64, (CheckState, CheckRules, bool, i64, String)> =
-            HashMap::with_capacity(rows.len());
+        let mut checks: HashMap<i64, Loaded> = HashMap::with_capacity(rows.len());
         for row in rows {
-            let loaded = (row.state()?, row.rules()?, false, row.n_pings, row.uuid);
+            let state = row.state()?;
+            let loaded = Loaded {
+                stored_deadline: state.alert_after,
+                state,
+                rules: row.rules()?,
+                pinged_at: None,
+                n_before: row.n_pings,
+                uuid: row.uuid,
+            };
             checks.insert(row.id, loaded);
         }
         let mut outcomes = self.outcomes;
         let mut log = Vec::with_capacity(self.pending.len());
         let mut flips = Vec::new();
         for pending in self.pending {
-            let Some((state, rules, touched, _, uuid)) = checks.get_mut(&pending.check) else {
+            let Some(check) = checks.get_mut(&pending.check) else {
                 outcomes[pending.job] = Some(Err(SqlStoreError::CheckGone));
                 continue;
             };
-            let transition = apply(state, rules, &pending.ping);
+            let transition = apply(&check.state, &check.rules, &pending.ping);
             flips.extend(
                 transition
                     .flips()
-                    .map(|f| FlipRow::new(pending.check, uuid, f)),
+                    .map(|f| FlipRow::new(pending.check, &check.uuid, f)),
             );
-            *state = transition.state.clone();
-            *touched = true;
+            check.state = transition.state.clone();
+            check.pinged_at = Some(pending.ping.received_at);
             log.push((
                 pending.check,
                 PingRow::new(&LoggedPing::new(&transition, pending.ping)),
@@ -150,13 +187,14 @@ impl Batch {
         let limit = i64::try_from(log_limit).unwrap_or(i64::MAX);
         let mut states = Vec::new();
         let mut prune = Vec::new();
-        for (id, (state, _, touched, before, _)) in &checks {
-            if !touched {
+        for (id, check) in &checks {
+            let Some(pinged_at) = check.pinged_at else {
                 continue;
-            }
-            let row = StateRow::new(state);
+            };
+            let mut row = StateRow::new(&check.state);
+            row.alert_after = check.indexed_deadline(pinged_at).map(micros);
             if row.n_pings > limit {
-                prune.push((*id, (before - limit).max(0), row.n_pings - limit));
+                prune.push((*id, (check.n_before - limit).max(0), row.n_pings - limit));
             }
             states.push((*id, row));
         }

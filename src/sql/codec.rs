@@ -221,14 +221,19 @@ impl CheckRow {
         })
     }
 
+    /// The check as the store reports it. Its `alert_after` is computed
+    /// from its state and rules: the column may hold an earlier value (see
+    /// `Batch`), which only tells the sweep where to look.
     pub(crate) fn into_check(self) -> Result<Check, SqlStoreError> {
+        let rules = self.rules()?;
+        let state = self.state()?.rearmed(&rules);
         Ok(Check::new(
             uuid(&self.uuid)?,
             self.name.clone(),
             self.slug.clone(),
             self.ping_key.clone(),
-            self.rules()?,
-            self.state()?,
+            rules,
+            state,
         ))
     }
 }
