@@ -461,7 +461,7 @@ impl FlipLog {
         let mut excess = ids.len().saturating_sub(keep);
         let flips = &mut self.flips;
         ids.retain(|id| {
-            let prune = excess > 0 && flips.get(id).map_or(true, FlipEntry::settled);
+            let prune = excess > 0 && flips.get(id).is_none_or(FlipEntry::settled);
             if prune {
                 flips.remove(id);
                 excess -= 1;
