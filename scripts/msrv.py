@@ -3,7 +3,9 @@
 
     scripts/msrv.py           # print the table
     scripts/msrv.py --check   # and fail if Cargo.toml's rust-version is lower
-                              # than the default build's
+                              # than the default build's, or if README.md or
+                              # src/lib.rs does not state it and the SQL
+                              # features' version
 
 For the default build (no features), each feature alone, and all features,
 it lists the packages that build resolves from Cargo.lock (normal and build
@@ -106,16 +108,27 @@ def main():
     print(f"Cargo.toml claims rust-version = {claimed!r}")
 
     default = rows[0][1]
+    failed = False
     if version_key(claimed) < version_key(default):
         print(
             f"error: rust-version {claimed} is lower than the default build needs ({default}); "
-            "set it in Cargo.toml (and the README's feature table)",
+            "set it in Cargo.toml",
             file=sys.stderr,
         )
-        if check:
-            sys.exit(1)
+        failed = True
     elif version_key(claimed) > version_key(default):
         print(f"note: rust-version {claimed} is higher than the default build needs ({default})")
+
+    # The README and the crate docs state the minimum and the SQL features'.
+    sql = max((rust for label, rust, *_ in rows if label in ("sqlite", "postgres")), key=version_key)
+    for document in ["README.md", "src/lib.rs"]:
+        text = (ROOT / document).read_text()
+        for version in sorted({claimed, sql}, key=version_key):
+            if version not in text:
+                print(f"error: {document} does not state Rust {version}", file=sys.stderr)
+                failed = True
+    if failed and check:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
