@@ -186,6 +186,7 @@ impl<S: CheckStore> PingLayer<S> {
     /// let layer = PingLayer::new(MemoryStore::new()).body_timeout(Duration::from_secs(10));
     /// ```
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
         self.settings.body_timeout = Some(timeout);
         self
@@ -202,6 +203,20 @@ impl<S: CheckStore> PingLayer<S> {
     /// client that retries may then record it twice. Needs the `tokio` feature and a tokio
     /// runtime with its timer enabled.
     ///
+    /// # Which timeout to set
+    ///
+    /// This one is for stores that do not bound their own calls: your own
+    /// [`CheckStore`] over a remote service, say. The SQL stores bound every
+    /// call themselves with `SqlStoreOptions::call_timeout` (5 s by default),
+    /// which also sets the database's own lock and statement timeouts below
+    /// it, so that a write stuck on a lock is given up by the database rather
+    /// than committed after its `503`: with them, set `call_timeout` and leave
+    /// this unset. When both are set, the shorter one answers first; a
+    /// `store_timeout` shorter than `call_timeout` abandons calls the database
+    /// was still allowed to finish, which makes the race above more likely.
+    /// [`MemoryStore`](crate::MemoryStore) never waits on anything but its
+    /// own lock and needs neither.
+    ///
     /// ```
     /// use std::time::Duration;
     /// use tower_ping::{MemoryStore, PingLayer};
@@ -209,6 +224,7 @@ impl<S: CheckStore> PingLayer<S> {
     /// let layer = PingLayer::new(MemoryStore::new()).store_timeout(Duration::from_secs(5));
     /// ```
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub fn store_timeout(mut self, timeout: Duration) -> Self {
         self.settings.store_timeout = Some(timeout);
         self
@@ -256,6 +272,40 @@ impl<S: CheckStore> PingLayer<S> {
         self.rate_limit = Some(Arc::new(RateLimiter::new(limit)));
         self
     }
+}
+
+/// Without the `tokio` feature there is no timer and so no time limit. These
+/// stand-ins turn a call into a compile error that names the feature, where
+/// a missing method would only say "no method named `store_timeout`".
+#[cfg(not(feature = "tokio"))]
+impl<S: CheckStore> PingLayer<S> {
+    #[doc(hidden)]
+    pub fn body_timeout(self, _timeout: Duration) -> Self
+    where
+        S: needs_tokio::TokioFeature,
+    {
+        self
+    }
+
+    #[doc(hidden)]
+    pub fn store_timeout(self, _timeout: Duration) -> Self
+    where
+        S: needs_tokio::TokioFeature,
+    {
+        self
+    }
+}
+
+#[cfg(not(feature = "tokio"))]
+mod needs_tokio {
+    /// Implemented by no type, and out of reach of other crates.
+    #[diagnostic::on_unimplemented(
+        message = "`PingLayer::body_timeout` and `PingLayer::store_timeout` need tower-ping's `tokio` feature",
+        label = "a time limit needs tokio's timer",
+        note = "turn the feature on: tower-ping = {{ version = \"0.1\", features = [\"tokio\"] }} (`sqlite` and `postgres` turn it on too)"
+    )]
+    #[allow(unreachable_pub)]
+    pub trait TokioFeature {}
 }
 
 impl<S: CheckStore, I> Layer<I> for PingLayer<S> {

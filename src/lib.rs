@@ -81,19 +81,36 @@
 //!
 //! # Features
 //!
-//! - `axum`: read the client address from axum's `ConnectInfo<SocketAddr>`.
-//!   Without it, the layer reads a plain `SocketAddr` request extension.
-//! - `tokio`: the [`Monitor`] task, and time limits with tokio's timer,
-//!   `PingLayer::body_timeout` and `PingLayer::store_timeout`. The core
-//!   depends on no runtime without it.
-//! - `sqlite`: [`SqliteStore`], on sqlx with a bundled SQLite.
-//! - `postgres`: [`PostgresStore`], on sqlx.
-//! - `cron`: [`CronSchedule`], cron expressions in IANA time zones evaluated
-//!   as healthchecks' cronsim evaluates them, on jiff with its bundled time
-//!   zone database.
+//! None is on by default: the core is the layer, [`MemoryStore`], the state
+//! machine and the store traits, on no async runtime.
 //!
-//! The SQL stores re-export the [`sqlx`] they are built on, for its connect
-//! options and pools.
+//! | feature | adds | pulls in |
+//! |---|---|---|
+//! | `axum` | the client address from axum's `ConnectInfo<SocketAddr>` (without it, from a plain `SocketAddr` request extension) | `axum` (no default features) |
+//! | `tokio` | [`Monitor`] and [`Delivery`]; the time limits [`PingLayer::body_timeout`] and [`PingLayer::store_timeout`] | `tokio` (`rt`, `time`, `sync`) |
+//! | `cron` | [`CronSchedule`], `Schedule::Cron`: cron expressions in IANA time zones, as healthchecks' cronsim reads them | `jiff`, with its bundled time zone database |
+//! | `sqlite` | [`SqliteStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio` and `cron` | `sqlx` 0.9 with a bundled SQLite (a C compiler), re-exported as [`sqlx`] |
+//! | `postgres` | [`PostgresStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio` and `cron` | `sqlx` 0.9 for PostgreSQL, re-exported as [`sqlx`] |
+//! | `tracing` | store errors, flips and deliveries as events under the target `tower_ping`; the default error hooks log through it instead of standard error | `tracing` |
+//! | `serde` | `Serialize`/`Deserialize` on the public data types | `serde` |
+//!
+//! The crate needs Rust 1.89; with `sqlite` or `postgres`, 1.94 (sqlx's
+//! minimum).
+//!
+//! # Time limits: which to set
+//!
+//! - A ping's body: [`PingLayer::body_timeout`] (feature `tokio`), always,
+//!   when the app faces the internet.
+//! - A store call, on [`SqliteStore`] or [`PostgresStore`]:
+//!   [`SqlStoreOptions::call_timeout`] (5 s by default). It bounds every call
+//!   and sets the database's own lock and statement timeouts below it, so a
+//!   stuck write is given up by the database rather than committed after the
+//!   client was told `503`. Leave [`PingLayer::store_timeout`] unset.
+//! - A store call, on a store of your own that does not bound its calls:
+//!   [`PingLayer::store_timeout`] (feature `tokio`).
+//!
+//! If both store limits are set, the shorter answers first. [`MemoryStore`]
+//! waits on nothing but its own lock and needs neither.
 // Without its feature an item is not in the crate, so its link goes to docs.rs.
 #![doc = ""]
 #![cfg_attr(
@@ -115,6 +132,30 @@
 #![cfg_attr(
     not(feature = "tokio"),
     doc = "[`Monitor`]: https://docs.rs/tower-ping/latest/tower_ping/struct.Monitor.html"
+)]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "[`Delivery`]: https://docs.rs/tower-ping/latest/tower_ping/struct.Delivery.html"
+)]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "[`PingLayer::body_timeout`]: https://docs.rs/tower-ping/latest/tower_ping/struct.PingLayer.html#method.body_timeout"
+)]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "[`PingLayer::store_timeout`]: https://docs.rs/tower-ping/latest/tower_ping/struct.PingLayer.html#method.store_timeout"
+)]
+#![cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    doc = "[`SqlStoreOptions`]: https://docs.rs/tower-ping/latest/tower_ping/struct.SqlStoreOptions.html"
+)]
+#![cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    doc = "[`SqlStoreOptions::call_timeout`]: https://docs.rs/tower-ping/latest/tower_ping/struct.SqlStoreOptions.html#method.call_timeout"
+)]
+#![cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    doc = "[`SqlStoreError`]: https://docs.rs/tower-ping/latest/tower_ping/enum.SqlStoreError.html"
 )]
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
@@ -190,12 +231,16 @@ pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
 pub use service::PingService;
 pub use slug::slugify;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use sql::PostgresStore;
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sql::SqliteStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use sql::{SqlStoreError, SqlStoreOptions};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use sqlx;
 pub use state::{
     apply, expire, status_at, AllowedMethods, CheckRules, CheckState, Expiry, Flip, FlipReason,

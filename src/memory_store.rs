@@ -463,7 +463,7 @@ impl FlipLog {
         let flips = &mut self.flips;
         ids.retain(|id| {
             older -= 1;
-            let prune = older >= keep && flips.get(id).map_or(true, FlipEntry::settled);
+            let prune = older >= keep && flips.get(id).is_none_or(FlipEntry::settled);
             if prune {
                 flips.remove(id);
             }

@@ -12,7 +12,7 @@ pub type NotifyError = Box<dyn std::error::Error + Send + Sync>;
 /// The app's side of alerting: send one [`Alert`] (an email, a chat message,
 /// a webhook) and return `Ok` once it is sent.
 ///
-/// The [`Monitor`](crate::Monitor) hands each alertable flip (to down, and
+/// The [`Monitor`] hands each alertable flip (to down, and
 /// from down to up) to `notify`, one call per flip, the flips of one check in
 /// the order they happened. A call that fails, or outlasts the monitor's call
 /// timeout, is retried later with exponential backoff; the flip is marked
@@ -45,6 +45,12 @@ pub type NotifyError = Box<dyn std::error::Error + Send + Sync>;
 ///     }
 /// }
 /// ```
+///
+#[cfg_attr(feature = "tokio", doc = "[`Monitor`]: crate::Monitor")]
+#[cfg_attr(
+    not(feature = "tokio"),
+    doc = "[`Monitor`]: https://docs.rs/tower-ping/latest/tower_ping/struct.Monitor.html"
+)]
 #[async_trait]
 pub trait Notifier: Send + Sync + 'static {
     /// Sends one alert; `Ok` once it is sent.

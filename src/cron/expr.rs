@@ -327,7 +327,7 @@ fn every_nth(mut bits: u64, step: u64) -> u64 {
     let mut index = 0u64;
     while bits != 0 {
         let bit = bits & bits.wrapping_neg();
-        if index % step == 0 {
+        if index.is_multiple_of(step) {
             kept |= bit;
         }
         bits &= !bit;

@@ -204,7 +204,7 @@ impl Batch {
         // needs to see rows of its own batch.
         if !prune.is_empty() {
             let below: HashMap<i64, i64> = prune.iter().map(|(id, _, upto)| (*id, *upto)).collect();
-            log.retain(|(check, ping)| below.get(check).map_or(true, |n| ping.n > *n));
+            log.retain(|(check, ping)| below.get(check).is_none_or(|n| ping.n > *n));
         }
         Ok(Applied {
             outcomes: outcomes

@@ -6,9 +6,19 @@ use std::time::Duration;
 
 use crate::check::DefineError;
 
-/// An error of [`SqliteStore`](crate::SqliteStore) or
-/// [`PostgresStore`](crate::PostgresStore). The layer answers every one of
-/// them with `503 store unavailable`.
+/// An error of [`SqliteStore`] or [`PostgresStore`]. The layer answers every
+/// one of them with `503 store unavailable`.
+///
+#[cfg_attr(feature = "sqlite", doc = "[`SqliteStore`]: crate::SqliteStore")]
+#[cfg_attr(
+    not(feature = "sqlite"),
+    doc = "[`SqliteStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.SqliteStore.html"
+)]
+#[cfg_attr(feature = "postgres", doc = "[`PostgresStore`]: crate::PostgresStore")]
+#[cfg_attr(
+    not(feature = "postgres"),
+    doc = "[`PostgresStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.PostgresStore.html"
+)]
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum SqlStoreError {

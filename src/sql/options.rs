@@ -4,8 +4,7 @@ use std::time::Duration;
 
 use crate::check::DEFAULT_PING_LOG_LIMIT;
 
-/// Settings shared by [`SqliteStore`](crate::SqliteStore) and
-/// [`PostgresStore`](crate::PostgresStore).
+/// Settings shared by [`SqliteStore`] and [`PostgresStore`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -18,6 +17,17 @@ use crate::check::DEFAULT_PING_LOG_LIMIT;
 ///     .max_batch(512);
 /// assert_eq!(options.get_max_batch(), 512);
 /// ```
+///
+#[cfg_attr(feature = "sqlite", doc = "[`SqliteStore`]: crate::SqliteStore")]
+#[cfg_attr(
+    not(feature = "sqlite"),
+    doc = "[`SqliteStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.SqliteStore.html"
+)]
+#[cfg_attr(feature = "postgres", doc = "[`PostgresStore`]: crate::PostgresStore")]
+#[cfg_attr(
+    not(feature = "postgres"),
+    doc = "[`PostgresStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.PostgresStore.html"
+)]
 #[derive(Debug, Clone)]
 pub struct SqlStoreOptions {
     pub(crate) max_connections: u32,
@@ -75,6 +85,12 @@ impl SqlStoreOptions {
     /// quarters of it, so that a write stalled on a lock is normally given up
     /// by the database before its caller is answered `503`, rather than left
     /// to commit later.
+    ///
+    /// This is the timeout to set for a SQL store: it bounds every call the
+    /// layer and the monitor make, so `PingLayer::store_timeout` is not
+    /// needed on top of it. If both are set, the shorter answers first, and
+    /// a `store_timeout` below this one gives up on writes the database was
+    /// still allowed to commit.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
@@ -87,15 +103,26 @@ impl SqlStoreOptions {
         self
     }
 
-    /// How many transactions a [`PostgresStore`](crate::PostgresStore)
+    /// How many transactions a [`PostgresStore`]
     /// writes at once (1 by default). Each writer owns a share of the checks,
     /// so their transactions never wait on each other's rows, and one writes
     /// while another waits for its commit to be flushed. More writers help
     /// when commit latency (a remote database, a slow disk) bounds the
     /// throughput; when the database's CPU does, they make more, smaller
     /// commits and cost throughput. Each holds a pool connection while it
-    /// writes. A [`SqliteStore`](crate::SqliteStore) always has one, since
+    /// writes. A [`SqliteStore`] always has one, since
     /// SQLite serialises writes anyway.
+    ///
+    #[cfg_attr(feature = "sqlite", doc = "[`SqliteStore`]: crate::SqliteStore")]
+    #[cfg_attr(
+        not(feature = "sqlite"),
+        doc = "[`SqliteStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.SqliteStore.html"
+    )]
+    #[cfg_attr(feature = "postgres", doc = "[`PostgresStore`]: crate::PostgresStore")]
+    #[cfg_attr(
+        not(feature = "postgres"),
+        doc = "[`PostgresStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.PostgresStore.html"
+    )]
     pub fn writers(mut self, writers: usize) -> Self {
         self.writers = writers.max(1);
         self

@@ -44,7 +44,7 @@ where
             .fetch_one(&self.pool),
         )
         .await?;
-        if earliest.map_or(true, |earliest| earliest > now_micros) {
+        if earliest.is_none_or(|earliest| earliest > now_micros) {
             return Ok(Sweep::new(0, 0, earliest.map(time)));
         }
 
