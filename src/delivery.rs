@@ -24,6 +24,7 @@ use crate::events;
 use crate::monitor_signal::Side;
 use crate::monitor_store::{Claim, MonitorStore};
 use crate::notifier::Notifier;
+use crate::wake::{earliest, sleep_until};
 
 /// How the [`Monitor`](crate::Monitor) delivers alerts (feature `tokio`).
 ///
@@ -383,22 +384,4 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
         }
     })
     .await
-}
-
-fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// Sleeps until `at`; forever when `None`.
-async fn sleep_until(at: Option<SystemTime>) {
-    match at {
-        Some(at) => {
-            let left = at.duration_since(SystemTime::now()).unwrap_or_default();
-            tokio::time::sleep(left).await;
-        }
-        None => std::future::pending().await,
-    }
 }

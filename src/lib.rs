@@ -198,6 +198,8 @@ mod sql;
 mod state;
 mod store;
 mod time_limit;
+#[cfg(feature = "tokio")]
+mod wake;
 
 pub use async_trait::async_trait;
 /// The `http` crate whose types the layer's requests and pings use.

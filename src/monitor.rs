@@ -16,6 +16,7 @@ use crate::events;
 use crate::monitor_signal::{MonitorSignal, Side};
 use crate::monitor_store::MonitorStore;
 use crate::notifier::Notifier;
+use crate::wake::{earliest, sleep_until};
 
 /// The sweep interval unless set: one second.
 pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(1);
@@ -232,21 +233,10 @@ async fn wait(
             let reported = signal.wake_before(planned);
             wake = earliest(wake, reported.earliest);
         }
-        let sleep = match wake {
-            Some(at) => match at.duration_since(SystemTime::now()) {
-                Ok(left) if !left.is_zero() => Some(left),
-                _ => return,
-            },
-            None => None,
-        };
-        let mut sleep = pin!(async move {
-            match sleep {
-                // A wall-clock deadline, slept as a duration: rounded up so the
-                // sweep never runs a moment before it.
-                Some(left) => tokio::time::sleep(left + Duration::from_millis(1)).await,
-                None => std::future::pending().await,
-            }
-        });
+        if wake.is_some_and(|at| at <= SystemTime::now()) {
+            return;
+        }
+        let mut sleep = pin!(sleep_until(wake));
         let mut notified = pin!(async move {
             match signal {
                 Some(signal) => signal.notified(Side::Deadlines).await,
@@ -268,13 +258,6 @@ async fn wait(
         if woke {
             return;
         }
-    }
-}
-
-fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
 
