@@ -41,8 +41,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use tower_ping::{
-    Check, CheckStore, Delivery, ForwardedHeaders, Monitor, MonitorStore, NewCheck, Notifier,
-    PingLayer, Prefix, RateLimit, Schedule, SqlStoreOptions,
+    Check, CheckStore, CronSchedule, Delivery, ForwardedHeaders, Monitor, MonitorStore, NewCheck,
+    Notifier, PingLayer, Prefix, RateLimit, Schedule, SqlStoreOptions,
 };
 
 use backend::Backend;
@@ -174,6 +174,9 @@ fn rate_limit(flag: &str, text: &str) -> Result<RateLimit, String> {
     Ok(RateLimit::new(pings, Duration::from_secs(seconds)))
 }
 
+/// The demo heartbeat's period.
+const MINUTE: Duration = Duration::from_secs(60);
+
 /// The checks to define at start-up: the `--checks` file's, or the demos.
 fn checks_to_define(path: Option<&str>) -> Result<Vec<NewCheck>, String> {
     let Some(path) = path else {
@@ -181,12 +184,12 @@ fn checks_to_define(path: Option<&str>) -> Result<Vec<NewCheck>, String> {
             NewCheck::new("Nightly backup").ping_key(DEMO_PING_KEY),
             NewCheck::new("Hourly sync")
                 .ping_key(DEMO_PING_KEY)
-                .timeout(Duration::from_secs(3600))
+                .schedule(CronSchedule::new("0 * * * *", "UTC").expect("a valid schedule"))
                 .grace(Duration::from_secs(300)),
             // Ping it once and it goes down a minute and a half later.
             NewCheck::new("Heartbeat")
                 .ping_key(DEMO_PING_KEY)
-                .schedule(Schedule::Period(Duration::from_secs(60)))
+                .schedule(Schedule::Period(MINUTE))
                 .grace(Duration::from_secs(30)),
         ]);
     };
@@ -220,6 +223,18 @@ fn banner(addr: SocketAddr, prefix: &Prefix, checks: &[Check]) -> String {
         text += &format!(
             "      curl -fsS -m 10 --retry 5 --data-raw 'backup done' {base}/{}\n",
             check.uuid
+        );
+    }
+    if let Some(quick) = checks
+        .iter()
+        .find(|c| c.rules.schedule.period() == Some(MINUTE))
+    {
+        text += &format!(
+            "watch: curl -fsS {base}/{}  -- then stop: {} goes down {}s later, and its alert \
+             is printed here\n",
+            quick.uuid,
+            quick.name,
+            (MINUTE + quick.rules.grace).as_secs()
         );
     }
     text + &format!("then: curl -s http://{addr}/checks; curl -s http://{addr}/flips\n")
