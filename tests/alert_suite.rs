@@ -29,6 +29,7 @@ suite!(
     a_failing_notifier_is_retried_with_backoff,
     a_hanging_notifier_times_out_and_is_retried,
     the_monitor_delivers_a_checks_alerts_in_order,
+    at_shutdown_a_call_still_running_gives_its_alert_back_at_once,
 );
 
 const KEY: &str = "alert-ping-key";
@@ -397,4 +398,33 @@ async fn the_monitor_delivers_a_checks_alerts_in_order<B: Backend>() {
     assert_eq!(order, [Down, Up, Down, Up, Down, Up]);
     let ids: Vec<u64> = calls.iter().map(|(_, a)| a.id).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+async fn at_shutdown_a_call_still_running_gives_its_alert_back_at_once<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    fail_checks(&b, 1).await;
+    // The first monitor's call hangs; it is stopped with a short grace.
+    let hanging = Recorder {
+        hangs: 1,
+        ..Recorder::default()
+    };
+    let delivery = Delivery::new()
+        .shutdown_grace(Duration::from_millis(100))
+        .lease(secs(3600));
+    let calls = deliver_until(&b, hanging, delivery, |calls| !calls.is_empty()).await;
+    assert_eq!(calls.len(), 1);
+    // Given back, not left to a lease of an hour: the next monitor (the
+    // restarted process, or another instance) delivers it at once.
+    let started = Instant::now();
+    let calls = deliver_until(&b, Recorder::default(), Delivery::new(), |calls| {
+        !calls.is_empty()
+    })
+    .await;
+    assert!(started.elapsed() < secs(5));
+    assert_eq!(calls[0].1.attempt, 2);
+    let started = Instant::now();
+    while !b.flips().await.iter().all(|f| f.delivered) {
+        assert!(started.elapsed() < secs(5));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
