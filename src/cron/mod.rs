@@ -43,9 +43,8 @@
 //! ```
 //!
 //! Time zone data is bundled into the binary (the IANA database jiff ships),
-//! so schedules do not change with the host's `/usr/share/zoneinfo`. The
-//! feature needs Rust 1.85 (jiff's minimum); the default build keeps the
-//! crate's own.
+//! so schedules do not change with the host's `/usr/share/zoneinfo`. jiff
+//! needs Rust 1.85, under the crate's own minimum.
 //!
 //! # Where cronsim would not answer
 //!
