@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use tower_ping::{
-    async_trait, Alert, CheckStore, Claim, Delivery, FlipReason, Lookup, Monitor, MonitorStore,
-    NewCheck, Notifier, NotifyError, Ping, Signal, Status, Target,
+    async_trait, Alert, Claim, Delivery, FlipReason, Monitor, MonitorStore, NewCheck, Notifier,
+    NotifyError, Signal, Status,
 };
 use uuid::Uuid;
 
-use backends::Backend;
+use backends::{secs, t0, Backend};
 
 suite!(
     an_alert_is_claimed_once_and_delivered_once,
@@ -34,27 +34,12 @@ suite!(
 
 const KEY: &str = "alert-ping-key";
 
-fn t0() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
-
 fn claim(claimer: Uuid, at: SystemTime, max: usize) -> Claim {
     Claim::new(claimer, at, secs(30), max)
 }
 
 async fn ping<B: Backend>(b: &B, uuid: Uuid, signal: Signal, at: SystemTime) {
-    let store = b.store();
-    let Lookup::Found(id) = store.resolve(Target::Uuid(uuid)).await.expect("resolve") else {
-        panic!("no check {uuid}");
-    };
-    store
-        .record(id, Ping::new(signal, at))
-        .await
-        .expect("recorded");
+    b.ping_at(uuid, signal, at).await
 }
 
 async fn claim_alerts<B: Backend>(b: &B, claim: Claim) -> Vec<Alert> {

@@ -10,12 +10,12 @@ use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
 use tower_ping::{
-    CheckState, CheckStore, CronSchedule, Flip, FlipReason, Lookup, MonitorStore, NewCheck, Ping,
-    RecordedFlip, Schedule, Signal, Status, Target,
+    CheckState, CronSchedule, Flip, FlipReason, MonitorStore, NewCheck, RecordedFlip, Schedule,
+    Signal, Status,
 };
 use uuid::Uuid;
 
-use backends::Backend;
+use backends::{secs, t0, Backend};
 use support::{app, get_status};
 
 suite!(
@@ -37,15 +37,6 @@ suite!(
 
 const KEY: &str = "monitor-ping-key";
 
-/// 2030-01-01T00:00:00Z: every test's starting moment.
-fn t0() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
-
 /// A check expecting a ping every minute, with 30 s of grace.
 fn minutely(name: &str) -> NewCheck {
     NewCheck::new(name)
@@ -61,16 +52,8 @@ fn up_since(last_ping: SystemTime) -> CheckState {
     state
 }
 
-/// Records `signal` on the check `uuid`, arriving at `at`.
 async fn ping<B: Backend>(b: &B, uuid: Uuid, signal: Signal, at: SystemTime) {
-    let store = b.store();
-    let Lookup::Found(id) = store.resolve(Target::Uuid(uuid)).await.expect("resolve") else {
-        panic!("no check {uuid}");
-    };
-    store
-        .record(id, Ping::new(signal, at))
-        .await
-        .expect("recorded");
+    b.ping_at(uuid, signal, at).await
 }
 
 async fn sweep<B: Backend>(b: &B, now: SystemTime) -> tower_ping::Sweep {

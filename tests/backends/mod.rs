@@ -4,12 +4,24 @@
 //! (schedules, flips, the user's acts).
 #![allow(dead_code)]
 
+use std::time::{Duration, SystemTime};
+
 use tower_ping::async_trait;
 use tower_ping::{
-    Check, CheckStore, LoggedPing, MemoryStore, MonitorStore, NewCheck, PostgresStore,
-    RecordedFlip, SqlStoreOptions, SqliteStore,
+    Check, CheckStore, LoggedPing, Lookup, MemoryStore, MonitorStore, NewCheck, Ping,
+    PostgresStore, RecordedFlip, Signal, SqlStoreOptions, SqliteStore, Target,
 };
 use uuid::Uuid;
+
+/// 2030-01-01T00:00:00Z: the starting moment of the tests with explicit
+/// times.
+pub fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
+}
+
+pub fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
 
 use crate::support;
 
@@ -37,6 +49,18 @@ pub trait Backend: Sized + Send + Sync {
     /// How many log rows the store really keeps for the check, pruned or
     /// hidden ones included.
     async fn stored_log_rows(&self, uuid: Uuid) -> usize;
+
+    /// Records `signal` on the check `uuid` as a ping arriving at `at`,
+    /// through `CheckStore::resolve` and `record`.
+    async fn ping_at(&self, uuid: Uuid, signal: Signal, at: SystemTime) {
+        let store = self.store();
+        let Ok(Lookup::Found(id)) = store.resolve(Target::Uuid(uuid)).await else {
+            panic!("no check {uuid}");
+        };
+        if store.record(id, Ping::new(signal, at)).await.is_err() {
+            panic!("the ping of {uuid} was not recorded");
+        }
+    }
 }
 
 pub struct Memory(pub MemoryStore);
