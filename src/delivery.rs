@@ -8,7 +8,8 @@
 //! of their own, so a slow notifier holds nothing but its place under the
 //! bound: pings and sweeps never wait for it.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use crate::events;
 use crate::monitor_signal::Side;
 use crate::monitor_store::{Claim, MonitorStore};
 use crate::notifier::Notifier;
-use crate::wake::{earliest, sleep_until};
+use crate::wake::{earliest, later, sleep_until};
 
 /// How the [`Monitor`](crate::Monitor) delivers alerts (feature `tokio`).
 ///
@@ -46,11 +47,14 @@ pub struct Delivery {
     /// The most notifier calls in flight at once (32 by default).
     pub max_in_flight: usize,
     /// How long one call may take before it counts as failed (10 s by
-    /// default). The call's future is dropped then.
+    /// default), and at most half the [`lease`](Self::lease). The call's
+    /// future is dropped then.
     pub call_timeout: Duration,
     /// How long a claim holds an alert (60 s by default): past it, another
     /// monitor (another process) may deliver it, presuming this one dead.
-    /// Keep it well above the call timeout.
+    /// A call is cut off at half the lease if the call timeout is longer,
+    /// so that a monitor that is alive always settles its claim before the
+    /// lease runs out and no other delivers the same alert meanwhile.
     pub lease: Duration,
     /// The wait before the first retry of a failed alert (1 s by default);
     /// each further failure doubles it.
@@ -117,10 +121,17 @@ impl Delivery {
     /// The wait before retrying an alert whose `attempt`-th delivery failed:
     /// the base, doubled for each attempt after the first, at most the cap.
     pub fn retry_delay(&self, attempt: u32) -> Duration {
-        let doublings = attempt.saturating_sub(1).min(32);
+        // 2^31 times any base of a nanosecond or more is past any cap that
+        // matters; more doublings would not fit the multiplier.
+        let doublings = attempt.saturating_sub(1).min(31);
         self.retry_base
             .checked_mul(1 << doublings)
             .map_or(self.retry_cap, |delay| delay.min(self.retry_cap))
+    }
+
+    /// How long a call may run: the call timeout, at most half the lease.
+    pub(crate) fn call_limit(&self) -> Duration {
+        self.call_timeout.min(self.lease / 2)
     }
 }
 
@@ -152,8 +163,10 @@ pub(crate) struct Deliverer<'a, S: MonitorStore> {
     calls: JoinSet<Result<(), String>>,
     in_flight: HashMap<Id, Alert>,
     ended: Ended,
-    /// The earliest retry this monitor scheduled, to wake for.
-    next_retry: Option<SystemTime>,
+    /// The retries this monitor scheduled and has not woken for yet, to
+    /// wake for the earliest (a store that is not polled tells of no
+    /// alert coming due).
+    retries: BinaryHeap<Reverse<SystemTime>>,
 }
 
 impl<'a, S: MonitorStore> Deliverer<'a, S> {
@@ -176,7 +189,7 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
             calls: JoinSet::new(),
             in_flight: HashMap::new(),
             ended: Ended::default(),
-            next_retry: None,
+            retries: BinaryHeap::new(),
         }
     }
 
@@ -205,15 +218,15 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
                 .max_in_flight
                 .saturating_sub(self.in_flight.len());
             let ended = std::mem::take(&mut self.ended);
-            let ((unmarked, next_retry), claimed) =
+            let ((unmarked, retries), claimed) =
                 both(report(&self.cx, ended), claim(&self.cx, room)).await;
             self.ended.delivered.extend(unmarked);
-            self.next_retry = earliest(self.next_retry, next_retry);
+            self.retries.extend(retries.into_iter().map(Reverse));
             self.call(claimed);
 
             let wake = earliest(
-                self.next_retry,
-                poll_every.map(|every| SystemTime::now() + every),
+                self.retries.peek().map(|Reverse(at)| *at),
+                poll_every.map(|every| later(SystemTime::now(), every)),
             );
             let mut sleep = pin!(sleep_until(wake));
             let mut flipped = pin!(async move {
@@ -238,8 +251,9 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
                 }
             })
             .await;
-            if self.next_retry.is_some_and(|at| at <= SystemTime::now()) {
-                self.next_retry = None;
+            let now = SystemTime::now();
+            while self.retries.peek().is_some_and(|Reverse(at)| *at <= now) {
+                self.retries.pop();
             }
         }
         self.shut_down().await;
@@ -274,7 +288,7 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
             }
             events::delivering(&alert);
             let notifier = self.notifier.clone();
-            let timeout = self.cx.options.call_timeout;
+            let timeout = self.cx.options.call_limit();
             let sent = alert.clone();
             let task = self.calls.spawn(async move {
                 match tokio::time::timeout(timeout, notifier.notify(&sent)).await {
@@ -320,11 +334,8 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
 
 /// Tells the store of the calls that ended: marks the delivered alerts,
 /// schedules the failed ones for a retry. Returns the alerts whose marking
-/// failed (to be marked next round) and the earliest retry it scheduled.
-async fn report<S: MonitorStore>(
-    cx: &Context<'_, S>,
-    ended: Ended,
-) -> (Vec<u64>, Option<SystemTime>) {
+/// failed (to be marked next round) and the retries it scheduled.
+async fn report<S: MonitorStore>(cx: &Context<'_, S>, ended: Ended) -> (Vec<u64>, Vec<SystemTime>) {
     let now = SystemTime::now();
     let mut unmarked = Vec::new();
     if !ended.delivered.is_empty() {
@@ -333,16 +344,16 @@ async fn report<S: MonitorStore>(
             unmarked = ended.delivered;
         }
     }
-    let mut next_retry = None;
+    let mut retries = Vec::with_capacity(ended.failed.len());
     for (alert, error) in ended.failed {
         (cx.on_failure)(&alert, &error);
-        let retry_at = now + cx.options.retry_delay(alert.attempt);
-        next_retry = earliest(next_retry, Some(retry_at));
+        let retry_at = later(now, cx.options.retry_delay(alert.attempt));
+        retries.push(retry_at);
         if let Err(error) = cx.store.alert_failed(alert.id, cx.claimer, retry_at).await {
             (cx.on_store_error)(&error);
         }
     }
-    (unmarked, next_retry)
+    (unmarked, retries)
 }
 
 /// Claims up to `room` alerts.
@@ -384,4 +395,50 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_double_up_to_the_cap_however_many_attempts() {
+        let delivery = Delivery::new().retry(Duration::from_secs(1), Duration::from_secs(600));
+        let waits: Vec<u64> = (1..=11)
+            .map(|n| delivery.retry_delay(n).as_secs())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 600]);
+        for attempt in [31, 32, 33, 34, 64, u32::MAX] {
+            assert_eq!(
+                delivery.retry_delay(attempt),
+                Duration::from_secs(600),
+                "{attempt}"
+            );
+        }
+        // A nanosecond base is still doubling at the 32nd attempt.
+        let tiny = Delivery::new().retry(Duration::from_nanos(1), Duration::MAX);
+        assert_eq!(tiny.retry_delay(32), Duration::from_nanos(1 << 31));
+        assert_eq!(tiny.retry_delay(u32::MAX), Duration::from_nanos(1 << 31));
+        // The first attempt and a (never passed) zeroth wait the base.
+        assert_eq!(delivery.retry_delay(0), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_call_never_outlasts_half_the_lease() {
+        let delivery = Delivery::new();
+        assert_eq!(delivery.call_limit(), Duration::from_secs(10));
+        let short_lease = delivery.clone().lease(Duration::from_secs(4));
+        assert_eq!(short_lease.call_limit(), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_wait_too_long_for_the_clock_is_a_century() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert_eq!(
+            later(now, Duration::from_secs(5)),
+            now + Duration::from_secs(5)
+        );
+        let century = Duration::from_secs(100 * 365 * 24 * 3600);
+        assert_eq!(later(now, Duration::MAX), now + century);
+    }
 }

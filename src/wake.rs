@@ -11,6 +11,14 @@ pub(crate) fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<S
     }
 }
 
+/// `at` plus `wait`, or a century past `at` where the sum does not fit a
+/// `SystemTime` (a wait set far beyond anything a monitor waits for).
+pub(crate) fn later(at: SystemTime, wait: Duration) -> SystemTime {
+    at.checked_add(wait)
+        .or_else(|| at.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(at)
+}
+
 /// Sleeps until `at` on the wall clock, forever when `None`. The time left is
 /// rounded up to the next millisecond, so that whatever runs after it
 /// never runs a moment before `at` (tokio's timer counts whole

@@ -218,14 +218,15 @@ async fn a_call_hanging_when_its_instance_dies_is_delivered_by_the_other_after_t
     std::fs::write(&seeds, json!([{"uuid": uuid, "name": "Job"}]).to_string()).unwrap();
     let seeds = seeds.to_str().unwrap();
     let lease = Duration::from_secs(3);
-    let args = |webhook: &Webhook| {
+    // Both instances run from the start, each posting to a URL of its own.
+    let args = |caller: &str| {
         [
             "--checks".to_owned(),
             seeds.to_owned(),
             "--database-url".to_owned(),
             database.clone(),
             "--webhook".to_owned(),
-            webhook.url(),
+            webhook.url_for(caller),
             "--lease-ms".to_owned(),
             lease.as_millis().to_string(),
             "--notify-timeout-ms".to_owned(),
@@ -234,22 +235,29 @@ async fn a_call_hanging_when_its_instance_dies_is_delivered_by_the_other_after_t
             "200".to_owned(),
         ]
     };
-    let first_args = args(&webhook);
-    let first_args: Vec<&str> = first_args.iter().map(String::as_str).collect();
-    let mut first = Server::start(&first_args);
+    let mut servers = HashMap::new();
+    for caller in ["one", "two"] {
+        let args = args(caller);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        servers.insert(caller, Server::start(&args));
+    }
     let client = client();
-    let fail = format!("{}/ping/{uuid}/fail", first.base());
+    let fail = format!("{}/ping/{uuid}/fail", servers["one"].base());
     assert!(http(&client, "GET", &fail, b"").await.is_some());
     webhook
         .wait_for(WebhookMode::Hang, 1, Duration::from_secs(5))
         .await;
     let claimed = webhook.times(WebhookMode::Hang)[0];
-    first.kill();
-
+    // The instance whose call hangs dies; the other, polling the outbox
+    // every 200 ms all along, must leave the alert alone until the lease
+    // runs out, then deliver it.
+    let dying = webhook.callers(WebhookMode::Hang)[0]
+        .clone()
+        .expect("a caller");
+    let survivor = if dying == "one" { "two" } else { "one" };
     webhook.set(WebhookMode::Accept);
-    let second_args = args(&webhook);
-    let second_args: Vec<&str> = second_args.iter().map(String::as_str).collect();
-    let second = Server::start(&second_args);
+    servers.get_mut(dying.as_str()).unwrap().kill();
+
     webhook
         .wait_for(WebhookMode::Accept, 1, Duration::from_secs(10))
         .await;
@@ -259,10 +267,15 @@ async fn a_call_hanging_when_its_instance_dies_is_delivered_by_the_other_after_t
         "delivered {:?} after the claim, before the lease ran out",
         delivered - claimed
     );
+    assert_eq!(
+        webhook.callers(WebhookMode::Accept),
+        [Some(survivor.to_owned())]
+    );
     let alert = &webhook.accepted()[0];
     assert_eq!(alert["uuid"], uuid.to_string());
     assert_eq!(alert["new_status"], "down");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(webhook.accepted().len(), 1);
-    drop(second);
+    assert_eq!(webhook.posts(WebhookMode::Hang).len(), 1);
+    drop(servers);
 }

@@ -27,6 +27,7 @@ suite!(
     new_to_up_and_paused_to_up_are_never_alerts,
     the_monitor_delivers_every_alert_once,
     a_failing_notifier_is_retried_with_backoff,
+    alerts_failing_at_different_moments_are_each_retried,
     a_hanging_notifier_times_out_and_is_retried,
     the_monitor_delivers_a_checks_alerts_in_order,
     at_shutdown_a_call_still_running_gives_its_alert_back_at_once,
@@ -257,7 +258,8 @@ impl Notifier for Recorder {
 }
 
 /// Runs a monitor of `b` delivering to `notifier` with short settings
-/// until `done` holds (at most 10 s), then stops it.
+/// until `done` holds (at most 10 s), and 300 ms more (so that a call that
+/// should not come has the time to), then stops it.
 async fn deliver_until<B: Backend>(
     b: &B,
     notifier: Recorder,
@@ -282,6 +284,7 @@ async fn deliver_until<B: Backend>(
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = stop.send(());
     task.await.expect("the monitor stops");
     notifier.calls()
@@ -333,6 +336,48 @@ async fn a_failing_notifier_is_retried_with_backoff<B: Backend>() {
     assert!(gaps[1] >= Duration::from_millis(390), "{gaps:?}");
     assert!(gaps[1] > gaps[0], "{gaps:?}");
     assert!(b.flips().await.iter().all(|f| f.delivered));
+}
+
+async fn alerts_failing_at_different_moments_are_each_retried<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let notifier = Recorder {
+        failures: 1,
+        ..Recorder::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let monitor = Monitor::new(b.store())
+        .notifier(notifier.clone())
+        .delivery(Delivery::new().retry(secs(1), secs(1)))
+        .on_delivery_failure(|_, _| {});
+    let task = tokio::spawn(monitor.run(async {
+        let _ = stopped.await;
+    }));
+    // The second check's alert fails 300 ms after the first's, so its retry
+    // comes due 300 ms after the one the monitor wakes for first.
+    let first = fail_checks(&b, 1).await[0];
+    wait_for(|| notifier.calls().len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = b.add_check(NewCheck::new("Later").ping_key(KEY)).await;
+    ping(&b, second, Signal::Fail, SystemTime::now()).await;
+    wait_for(|| notifier.calls().len() == 4).await;
+    let _ = stop.send(());
+    task.await.expect("the monitor stops");
+    let calls: Vec<(Uuid, u32)> = notifier
+        .calls()
+        .iter()
+        .map(|(_, a)| (a.uuid, a.attempt))
+        .collect();
+    assert_eq!(calls, [(first, 1), (second, 1), (first, 2), (second, 2)]);
+    assert!(b.flips().await.iter().all(|f| f.delivered));
+}
+
+/// Waits until `done` holds, at most 10 s.
+async fn wait_for(done: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < secs(10), "waited 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn a_hanging_notifier_times_out_and_is_retried<B: Backend>() {

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
@@ -24,8 +24,10 @@ pub enum WebhookMode {
 
 #[derive(Default)]
 struct Seen {
-    /// Every post, with how it was answered, in order.
+    /// Every post, with how it was answered, in order, and the name in
+    /// its path (`/alerts/NAME`) if it had one.
     posts: Vec<(WebhookMode, Value, Instant)>,
+    callers: Vec<Option<String>>,
 }
 
 /// The receiving end of `--webhook`.
@@ -46,6 +48,7 @@ impl Webhook {
         };
         let app = Router::new()
             .route("/alerts", post(receive))
+            .route("/alerts/{caller}", post(receive_from))
             .with_state(webhook.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -61,6 +64,22 @@ impl Webhook {
 
     pub fn url(&self) -> String {
         format!("http://{}/alerts", self.addr)
+    }
+
+    /// A URL whose posts are told apart as `caller`'s (one per process).
+    pub fn url_for(&self, caller: &str) -> String {
+        format!("http://{}/alerts/{caller}", self.addr)
+    }
+
+    /// Who made each post answered as `mode` (see [`url_for`](Self::url_for)).
+    pub fn callers(&self, mode: WebhookMode) -> Vec<Option<String>> {
+        let seen = self.seen.lock().unwrap();
+        seen.posts
+            .iter()
+            .zip(&seen.callers)
+            .filter(|((m, _, _), _)| *m == mode)
+            .map(|(_, caller)| caller.clone())
+            .collect()
     }
 
     /// Answers from now on as `mode`.
@@ -109,14 +128,25 @@ impl Webhook {
 }
 
 async fn receive(State(webhook): State<Webhook>, body: String) -> StatusCode {
+    answer(webhook, None, body).await
+}
+
+async fn receive_from(
+    State(webhook): State<Webhook>,
+    Path(caller): Path<String>,
+    body: String,
+) -> StatusCode {
+    answer(webhook, Some(caller), body).await
+}
+
+async fn answer(webhook: Webhook, caller: Option<String>, body: String) -> StatusCode {
     let alert: Value = serde_json::from_str(&body).expect("a JSON alert");
     let mode = *webhook.mode.lock().unwrap();
-    webhook
-        .seen
-        .lock()
-        .unwrap()
-        .posts
-        .push((mode, alert, Instant::now()));
+    {
+        let mut seen = webhook.seen.lock().unwrap();
+        seen.posts.push((mode, alert, Instant::now()));
+        seen.callers.push(caller);
+    }
     match mode {
         WebhookMode::Accept => StatusCode::NO_CONTENT,
         WebhookMode::Refuse => StatusCode::SERVICE_UNAVAILABLE,
