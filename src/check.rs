@@ -80,6 +80,12 @@ impl NewCheck {
     }
 
     /// Sets the UUID, which then names the check.
+    ///
+    /// A UUID the store does not know defines a new check, even if another
+    /// check already has this ping key and slug (as healthchecks allows):
+    /// pings by slug then answer `409 ambiguous slug` until one of the two
+    /// is removed or renamed. To give a UUID to a check first defined
+    /// without one, use the UUID the store gave it.
     pub fn uuid(mut self, uuid: Uuid) -> Self {
         self.uuid = Some(uuid);
         self

@@ -240,7 +240,7 @@ pub use sql::PostgresStore;
 pub use sql::SqliteStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
-pub use sql::{SqlStoreError, SqlStoreOptions};
+pub use sql::{SqlCheckId, SqlStoreError, SqlStoreOptions};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use sqlx;

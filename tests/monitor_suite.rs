@@ -32,6 +32,7 @@ suite!(
     redefining_keeps_the_state_and_rearms_the_deadline,
     defining_again_without_a_uuid_names_the_same_check,
     zero_durations_are_refused,
+    durations_under_a_microsecond_are_kept_and_swept,
     a_check_keeps_its_newest_flips_and_every_alert_not_yet_delivered,
 );
 
@@ -450,6 +451,30 @@ async fn zero_durations_are_refused<B: Backend>() {
     let zero = b.define(minutely("Job").grace(Duration::ZERO)).await;
     assert!(zero.unwrap_err().contains("grace"));
     assert!(b.checks().await.is_empty());
+}
+
+async fn durations_under_a_microsecond_are_kept_and_swept<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    // The SQL stores keep whole microseconds: a shorter grace or period
+    // must not come back as the zero no check may have.
+    let tiny = b
+        .add_check(minutely("Tiny grace").grace(Duration::from_nanos(500)))
+        .await;
+    let tinier = b
+        .add_check(minutely("Tiny period").timeout(Duration::from_nanos(1)))
+        .await;
+    let plain = b.add_check(minutely("Plain")).await;
+    for uuid in [tiny, tinier, plain] {
+        ping(&b, uuid, Signal::Success, t0()).await;
+    }
+    assert_eq!(b.checks().await.len(), 3);
+    let swept = sweep(&b, t0() + secs(100)).await;
+    assert_eq!(swept.flipped, 3);
+    for uuid in [tiny, tinier, plain] {
+        let check = b.check(uuid).await.expect("listed");
+        assert_eq!(check.state.status, Status::Down, "{}", check.name);
+        assert!(!check.rules.grace.is_zero());
+    }
 }
 
 async fn a_check_keeps_its_newest_flips_and_every_alert_not_yet_delivered<B: Backend>() {

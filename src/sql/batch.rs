@@ -13,6 +13,7 @@ use crate::monitor_signal::MonitorSignal;
 use crate::ping::Ping;
 use crate::state::{apply, CheckRules, CheckState};
 use crate::store::Creation;
+use uuid::Uuid;
 
 /// A check as a batch loaded it, and what the batch made of it.
 #[derive(Debug)]
@@ -29,6 +30,13 @@ struct Loaded {
 }
 
 impl Loaded {
+    /// Whether this is the check `uuid` (its row may have been given to
+    /// another check since the caller looked it up).
+    fn holds(&self, uuid: Uuid) -> bool {
+        let mut text = Uuid::encode_buffer();
+        self.uuid == *uuid.hyphenated().encode_lower(&mut text)
+    }
+
     /// The `alert_after` to write: the row's own when it is still ahead and
     /// not after the new deadline, else the new one. A ping pushes a
     /// deadline later, and rewriting the indexed column on every ping would
@@ -56,6 +64,9 @@ pub(crate) struct Batch {
 struct Pending {
     job: usize,
     check: i64,
+    /// The UUID the caller found at row `check`, when it found it before
+    /// the transaction (from a cache, perhaps stale).
+    expect: Option<Uuid>,
     ping: Ping,
     creation: Creation,
 }
@@ -118,11 +129,20 @@ impl Batch {
         }
     }
 
-    /// Work `job` is to record `ping` on `check`, then answer `creation`.
-    pub(crate) fn record(&mut self, job: usize, check: i64, ping: Ping, creation: Creation) {
+    /// Work `job` is to record `ping` on `check` (if it still holds the
+    /// check `expect`), then answer `creation`.
+    pub(crate) fn record(
+        &mut self,
+        job: usize,
+        check: i64,
+        expect: Option<Uuid>,
+        ping: Ping,
+        creation: Creation,
+    ) {
         self.pending.push(Pending {
             job,
             check,
+            expect,
             ping,
             creation,
         });
@@ -166,7 +186,10 @@ impl Batch {
         let mut log = Vec::with_capacity(self.pending.len());
         let mut flips = Vec::new();
         for pending in self.pending {
-            let Some(check) = checks.get_mut(&pending.check) else {
+            let check = checks
+                .get_mut(&pending.check)
+                .filter(|check| pending.expect.is_none_or(|uuid| check.holds(uuid)));
+            let Some(check) = check else {
                 outcomes[pending.job] = Some(Err(SqlStoreError::CheckGone));
                 continue;
             };

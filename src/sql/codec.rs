@@ -48,7 +48,14 @@ pub(crate) fn duration_micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
 }
 
-fn uuid(text: &str) -> Result<Uuid, SqlStoreError> {
+/// A period or grace in whole microseconds, rounded up: a rule under a
+/// microsecond (which a store in memory would keep) is kept as one, not
+/// as the zero that no check may have.
+fn rule_micros(duration: Duration) -> i64 {
+    i64::try_from(duration.as_nanos().div_ceil(1_000)).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn uuid(text: &str) -> Result<Uuid, SqlStoreError> {
     Uuid::parse_str(text).map_err(|_| SqlStoreError::Corrupt(format!("uuid {text:?}")))
 }
 
@@ -279,7 +286,7 @@ pub(crate) struct RulesRow<'a> {
 impl<'a> RulesRow<'a> {
     pub(crate) fn new(rules: &'a CheckRules) -> Self {
         let (timeout, cron, tz) = match &rules.schedule {
-            Schedule::Period(period) => (duration_micros(*period), None, "UTC"),
+            Schedule::Period(period) => (rule_micros(*period), None, "UTC"),
             Schedule::Cron(cron) => (
                 duration_micros(crate::state::DEFAULT_TIMEOUT),
                 Some(cron.expression()),
@@ -293,7 +300,7 @@ impl<'a> RulesRow<'a> {
             timeout,
             cron,
             tz,
-            grace: duration_micros(rules.grace),
+            grace: rule_micros(rules.grace),
         }
     }
 }

@@ -96,20 +96,20 @@ macro_rules! forward_to_shared {
 
         #[::async_trait::async_trait]
         impl $crate::CheckStore for $store {
-            /// The check's row id.
-            type CheckId = i64;
+            /// The check's row and UUID.
+            type CheckId = $crate::SqlCheckId;
             type Error = $crate::SqlStoreError;
 
             async fn resolve(
                 &self,
                 target: $crate::Target<'_>,
-            ) -> Result<$crate::Lookup<i64>, $crate::SqlStoreError> {
+            ) -> Result<$crate::Lookup<$crate::SqlCheckId>, $crate::SqlStoreError> {
                 self.inner.resolve(target).await
             }
 
             async fn record(
                 &self,
-                check: i64,
+                check: $crate::SqlCheckId,
                 ping: $crate::Ping,
             ) -> Result<(), $crate::SqlStoreError> {
                 self.inner.record(check, ping).await

@@ -2,9 +2,11 @@
 //! (`resolve`, and `record` and `create` handed to the writer), and the
 //! project and `?create=1` lookups inside a transaction.
 
-use sqlx::{ColumnIndex, Encode, Executor, Type};
+use sqlx::{ColumnIndex, Encode, Executor, Row, Type};
 use uuid::Uuid;
 
+use super::check_id::SqlCheckId;
+use super::codec;
 use super::dialect::{Dialect, Value};
 use super::queue::Work;
 use super::shared::Shared;
@@ -23,13 +25,16 @@ where
     i64: Value<DB>,
     String: Value<DB>,
 {
-    pub(crate) async fn resolve(&self, target: Target<'_>) -> Result<Lookup<i64>, SqlStoreError> {
+    pub(crate) async fn resolve(
+        &self,
+        target: Target<'_>,
+    ) -> Result<Lookup<SqlCheckId>, SqlStoreError> {
         let limit = self.options.call_timeout;
         let pool = &self.pool;
         match target {
             Target::Uuid(uuid) => {
-                if let Some(id) = self.cached_id(uuid) {
-                    return Ok(Lookup::Found(id));
+                if let Some(row) = self.cached_id(uuid) {
+                    return Ok(Lookup::Found(SqlCheckId { row, uuid }));
                 }
                 let id: Option<i64> = bounded(
                     limit,
@@ -39,18 +44,18 @@ where
                 )
                 .await?;
                 Ok(match id {
-                    Some(id) => {
-                        self.cache_id(uuid, id);
-                        Lookup::Found(id)
+                    Some(row) => {
+                        self.cache_id(uuid, row);
+                        Lookup::Found(SqlCheckId { row, uuid })
                     }
                     None => Lookup::NotFound,
                 })
             }
             Target::Slug { ping_key, slug } => {
-                let ids: Vec<i64> = bounded(
+                let rows = bounded(
                     limit,
-                    sqlx::query_scalar(
-                        "SELECT c.id FROM tower_ping_checks c \
+                    sqlx::query(
+                        "SELECT c.id, c.uuid FROM tower_ping_checks c \
                          JOIN tower_ping_projects p ON p.id = c.project_id \
                          WHERE p.ping_key = $1 AND c.slug = $2 LIMIT 2",
                     )
@@ -59,8 +64,14 @@ where
                     .fetch_all(pool),
                 )
                 .await?;
-                Ok(match ids.as_slice() {
-                    [one] => Lookup::Found(*one),
+                Ok(match rows.as_slice() {
+                    [one] => {
+                        let uuid: String = one.try_get(1)?;
+                        Lookup::Found(SqlCheckId {
+                            row: one.try_get(0)?,
+                            uuid: codec::uuid(&uuid)?,
+                        })
+                    }
                     [] => Lookup::NotFound,
                     _ => Lookup::Ambiguous,
                 })
@@ -68,11 +79,14 @@ where
         }
     }
 
-    pub(crate) async fn record(&self, check: i64, ping: Ping) -> Result<(), SqlStoreError> {
-        self.queue
-            .submit(Work::Record { check, ping })
-            .await
-            .map(drop)
+    pub(crate) async fn record(&self, check: SqlCheckId, ping: Ping) -> Result<(), SqlStoreError> {
+        let recorded = self.queue.submit(Work::Record { check, ping }).await;
+        if let Err(SqlStoreError::CheckGone) = recorded {
+            // Removed by another process (this one forgets on `remove`): the
+            // next ping to it looks it up again, and finds nothing.
+            self.forget_id(check.uuid);
+        }
+        recorded.map(drop)
     }
 
     pub(crate) async fn create(

@@ -22,6 +22,7 @@ use std::future::Future;
 use std::time::Duration;
 
 mod batch;
+mod check_id;
 mod codec;
 mod define;
 mod dialect;
@@ -43,6 +44,7 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+pub use check_id::SqlCheckId;
 pub use error::SqlStoreError;
 pub use options::SqlStoreOptions;
 #[cfg(feature = "postgres")]

@@ -18,6 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
+use super::check_id::SqlCheckId;
 use super::error::SqlStoreError;
 use super::options::SqlStoreOptions;
 use crate::ping::Ping;
@@ -27,7 +28,7 @@ use crate::store::Creation;
 #[derive(Debug)]
 pub(crate) enum Work {
     /// Record a ping on a check found by `resolve`.
-    Record { check: i64, ping: Ping },
+    Record { check: SqlCheckId, ping: Ping },
     /// Get or create the check of a `?create=1` ping, then record the ping.
     Create {
         ping_key: String,
@@ -91,7 +92,7 @@ impl Queue {
     /// Queues `work` and waits for its commit, at most the call timeout.
     pub(crate) async fn submit(&self, work: Work) -> Outcome {
         let lane = match &work {
-            Work::Record { check, .. } => check.unsigned_abs() as usize % self.lanes.len(),
+            Work::Record { check, .. } => check.row.unsigned_abs() as usize % self.lanes.len(),
             Work::Create { .. } => 0,
         };
         let (reply, answer) = oneshot::channel();

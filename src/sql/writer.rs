@@ -63,13 +63,15 @@ where
         let mut batch = Batch::new(works.len());
         for (job, work) in works.into_iter().enumerate() {
             match work {
-                Work::Record { check, ping } => batch.record(job, check, ping, Creation::Recorded),
+                Work::Record { check, ping } => {
+                    batch.record(job, check.row, Some(check.uuid), ping, Creation::Recorded)
+                }
                 Work::Create {
                     ping_key,
                     slug,
                     ping,
                 } => match Shared::<DB>::get_or_create(&mut tx, &ping_key, &slug).await? {
-                    Ok((check, creation)) => batch.record(job, check, ping, creation),
+                    Ok((check, creation)) => batch.record(job, check, None, ping, creation),
                     Err(creation) => batch.answer(job, Ok(creation)),
                 },
             }
