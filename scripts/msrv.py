@@ -2,8 +2,8 @@
 """The minimum Rust version each build of the crate needs, from its dependencies.
 
     scripts/msrv.py           # print the table
-    scripts/msrv.py --check   # and fail if Cargo.toml's rust-version is lower
-                              # than the default build's, or if README.md or
+    scripts/msrv.py --check   # and fail if Cargo.toml's rust-version is not
+                              # the default build's, or if README.md or
                               # src/lib.rs does not state it and the SQL
                               # features' version
 
@@ -117,7 +117,12 @@ def main():
         )
         failed = True
     elif version_key(claimed) > version_key(default):
-        print(f"note: rust-version {claimed} is higher than the default build needs ({default})")
+        print(
+            f"error: rust-version {claimed} is higher than the default build needs ({default}); "
+            "an overstated minimum turns away compilers that would build the crate",
+            file=sys.stderr,
+        )
+        failed = True
 
     # The README and the crate docs state the minimum and the SQL features'.
     sql = max((rust for label, rust, *_ in rows if label in ("sqlite", "postgres")), key=version_key)

@@ -14,7 +14,10 @@ use crate::grammar::{Signal, Target};
 ///
 /// The store passes it, with the check's state, to [`apply`](crate::apply) and
 /// persists what comes back.
+///
+/// More fields may come: build one with [`Ping::new`] and set the fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Ping {
     /// What the URL said: success, start, fail, log or an exit status.
     pub signal: Signal,

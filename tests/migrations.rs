@@ -7,7 +7,10 @@ mod support;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tower_ping::sqlx::{self, Executor};
-use tower_ping::{MonitorStore, PostgresStore, SqlStoreOptions, SqliteStore, Status};
+use tower_ping::{
+    CheckStore, Lookup, MonitorStore, Ping, PostgresStore, Signal, SqlStoreOptions, SqliteStore,
+    Status, Target,
+};
 use uuid::Uuid;
 
 /// 2030-01-01T00:00:00Z, in microseconds.
@@ -92,7 +95,8 @@ async fn a_postgres_database_of_version_1_is_migrated() {
 /// What both databases must show after migrating.
 async fn check_migrated<S>(store: &S, up: Uuid, running: Uuid)
 where
-    S: Migrated + MonitorStore,
+    S: Migrated + MonitorStore + CheckStore,
+    S::CheckId: Clone,
 {
     // The default schedule: a day, an hour of grace.
     let up_check = store.check_of(up).await;
@@ -117,6 +121,30 @@ where
     };
     assert_eq!(swept.flipped, 1);
     assert_eq!(swept.next_deadline, Some(at(T0 + 25 * HOUR)));
+
+    // A run timed on the migrated database keeps its duration in the log.
+    let Ok(Lookup::Found(id)) = store.resolve(Target::Uuid(up)).await else {
+        panic!("the migrated check is found");
+    };
+    for (signal, time) in [
+        (Signal::Start, T0 + 2 * HOUR),
+        (Signal::Success, T0 + 2 * HOUR + HOUR / 40),
+    ] {
+        if store
+            .record(id.clone(), Ping::new(signal, at(time)))
+            .await
+            .is_err()
+        {
+            panic!("the ping is recorded");
+        }
+    }
+    let durations: Vec<Option<Duration>> = store
+        .pings_of(up)
+        .await
+        .iter()
+        .map(|p| p.duration)
+        .collect();
+    assert_eq!(durations, [None, None, Some(Duration::from_secs(90))]);
 }
 
 /// The inspection both SQL stores share, for `check_migrated`.

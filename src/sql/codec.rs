@@ -68,6 +68,13 @@ fn positive(micros: i64, what: &str) -> Result<Duration, SqlStoreError> {
         .ok_or_else(|| SqlStoreError::Corrupt(format!("{what} {micros}")))
 }
 
+/// A stored run time: zero or more microseconds.
+fn elapsed(micros: i64, what: &str) -> Result<Duration, SqlStoreError> {
+    u64::try_from(micros)
+        .map(Duration::from_micros)
+        .map_err(|_| SqlStoreError::Corrupt(format!("{what} {micros}")))
+}
+
 fn count(value: i64, what: &str) -> Result<u64, SqlStoreError> {
     u64::try_from(value).map_err(|_| SqlStoreError::Corrupt(format!("{what} {value}")))
 }
@@ -223,7 +230,8 @@ impl CheckRow {
             last_start_rid: self.last_start_rid.as_deref().map(uuid).transpose()?,
             last_duration: self
                 .last_duration
-                .map(|d| Duration::from_micros(d.unsigned_abs())),
+                .map(|d| elapsed(d, "last_duration"))
+                .transpose()?,
             alert_after: self.alert_after.map(time),
         })
     }
@@ -461,9 +469,7 @@ impl PingRow {
             rid: self.rid.as_deref().map(uuid).transpose()?,
             body: Bytes::from(self.body),
             received_at: time(self.received_at),
-            duration: self
-                .duration
-                .map(|d| Duration::from_micros(d.unsigned_abs())),
+            duration: self.duration.map(|d| elapsed(d, "duration")).transpose()?,
         })
     }
 }
