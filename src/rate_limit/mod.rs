@@ -58,22 +58,37 @@ pub use limiter::{RateDecision, RateLimiter};
 /// drawn for each limiter), which also picks its bucket, so a client cannot
 /// choose targets that crowd one part of the table.
 ///
-/// When a new target needs room, the target that gives way is the one that
-/// has spent the least of its budget; one whose budget is whole again costs
-/// nothing to forget. A forgotten target starts again with a whole budget,
-/// so forgetting can only let a target through *more*, by at most the pings
-/// it had spent; it never limits a check within its budget. A target held
-/// at its limit has spent more than any one-off ping (with `N` of 2 or
-/// more), so it gives way only to targets that have spent more than it: a
-/// flood of distinct UUIDs cannot free a runaway check, but a client that
-/// keeps more targets than the table holds at their limits (repeating each,
-/// `N` pings a window apiece) can make room by pushing others out, letting
-/// each through again for up to `N` more pings. Keep `tracked_keys` above
-/// the number of targets that may be at their limit at once.
+/// When a new target needs room, the one that gives way is chosen so that
+/// forgetting lets through as little as it can. A target is marked when a
+/// ping of it is turned away, and keeps the mark until it has sent nothing
+/// for a whole window after its budget came back, so a runaway keeps it for
+/// as long as it keeps trying. Unmarked targets give way first, the one
+/// that has spent the least of its budget before the others (one whose
+/// budget is whole again costs nothing to forget); a marked target gives
+/// way only when every target of its bucket is marked. A forgotten target
+/// starts again with a whole budget, so forgetting can only let a target
+/// through *more*, by at most the pings it had spent; it never limits a
+/// check within its budget.
 ///
-/// Two targets share one budget only if their 64-bit hashes are equal:
-/// with the default table, about one chance in 10^14 for each ping of a
-/// target not already tracked.
+/// A one-off ping is never turned away, so one-off pings, however many,
+/// cannot free a runaway check, whatever `N`: from the first of its pings
+/// turned away, it gets exactly its budget through. Before that it is kept
+/// like any target that has spent as much. With `N` of 2 or more, a check
+/// that has spent its whole budget has spent more than any one-off, so it
+/// is kept. With `N` of 1, a check let through once has spent no more than
+/// a one-off arriving after it: a flood that brings seven newer targets
+/// into its bucket (one of `tracked_keys` / 7) before its next ping can
+/// make the limiter forget it, and let that ping through too.
+///
+/// A client that keeps more targets marked than the table holds (turning a
+/// ping of each away, then pinging each at least once a window) can push
+/// marked targets out of full buckets, letting each through again for up to
+/// `N` more pings. Keep `tracked_keys` above the number of targets that may
+/// be held at their limit at once.
+///
+/// Two targets share one budget only if 63 bits of their 64-bit hashes are
+/// equal (the last bit is the mark): with the default table, about one
+/// chance in 10^14 for each ping of a target not already tracked.
 ///
 /// # Several instances
 ///
