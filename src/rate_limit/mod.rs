@@ -50,7 +50,8 @@ pub use limiter::{RateDecision, RateLimiter};
 /// # Memory, and what forgetting a target lets through
 ///
 /// The limiter tracks at most [`tracked_keys`](Self::tracked_keys) targets
-/// (65,536 unless set), in a table made when the layer is built and never
+/// (65,536 unless set, [`MAX_TRACKED_KEYS`](Self::MAX_TRACKED_KEYS) at
+/// most), in a table made when the layer is built and never
 /// grown, whatever the traffic: buckets of 7 targets in 128 bytes, about
 /// 18 bytes a target, each bucket behind a lock of its own, so that
 /// concurrent pings wait for each other only when their targets share a
@@ -105,6 +106,12 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// The most targets a limiter tracks: 2^24 (16,777,216), a table of
+    /// about 307 MB. [`tracked_keys`](Self::tracked_keys) clamps larger
+    /// values to it, so that no setting fails to allocate its table when
+    /// the layer is built for being absurd.
+    pub const MAX_TRACKED_KEYS: usize = 1 << 24;
+
     /// `pings` per `window` for each target, tracking 65,536 targets.
     ///
     /// # Panics
@@ -122,9 +129,10 @@ impl RateLimit {
 
     /// Tracks up to `keys` targets, about 18 bytes each, allocated when the
     /// layer is built; rounded up to a whole number of buckets of 7, so
-    /// [`RateLimiter::tracked_keys`] may say a few more.
+    /// [`RateLimiter::tracked_keys`] may say a few more. More than
+    /// [`MAX_TRACKED_KEYS`](Self::MAX_TRACKED_KEYS) is taken as that many.
     pub fn tracked_keys(mut self, keys: usize) -> Self {
-        self.tracked_keys = keys;
+        self.tracked_keys = keys.min(Self::MAX_TRACKED_KEYS);
         self
     }
 
@@ -136,5 +144,22 @@ impl RateLimit {
     /// The window the pings are counted over.
     pub fn window(&self) -> Duration {
         self.window
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracked_keys_past_the_maximum_are_clamped_to_it() {
+        let limit = RateLimit::new(5, Duration::from_secs(60));
+        for asked in [RateLimit::MAX_TRACKED_KEYS + 1, usize::MAX] {
+            let clamped = limit.clone().tracked_keys(asked);
+            assert_eq!(clamped.tracked_keys, RateLimit::MAX_TRACKED_KEYS);
+        }
+        let at_most = limit.clone().tracked_keys(RateLimit::MAX_TRACKED_KEYS);
+        assert_eq!(at_most.tracked_keys, RateLimit::MAX_TRACKED_KEYS);
+        assert_eq!(limit.tracked_keys(1_000).tracked_keys, 1_000);
     }
 }
