@@ -47,7 +47,11 @@ pub struct RateLimiter {
 }
 
 /// Whether a ping may go through.
+///
+/// Non-exhaustive: a `match` on it needs a wildcard arm, so that other
+/// decisions can be added without breaking it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RateDecision {
     /// Within its target's limit: counted, and on its way.
     Allowed,
