@@ -142,3 +142,51 @@ impl Answer {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `Retry-After` a slug ping over its limit is answered with, when
+    /// the limiter says to wait `wait`.
+    fn retry_after(wait: Duration) -> String {
+        let slug = Target::Slug {
+            ping_key: "key",
+            slug: "backup",
+        };
+        let response = Answer::rate_limited(slug, wait).into_response::<()>();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let value = response.headers().get(RETRY_AFTER).expect("a Retry-After");
+        value.to_str().expect("ASCII").to_owned()
+    }
+
+    #[test]
+    fn retry_after_is_at_least_one_second() {
+        assert_eq!(retry_after(Duration::ZERO), "1");
+        assert_eq!(retry_after(Duration::from_nanos(1)), "1");
+        assert_eq!(retry_after(Duration::from_millis(900)), "1");
+        assert_eq!(retry_after(Duration::from_secs(1)), "1");
+    }
+
+    #[test]
+    fn retry_after_is_whole_seconds_rounded_up() {
+        assert_eq!(retry_after(Duration::from_nanos(1_000_000_001)), "2");
+        assert_eq!(retry_after(Duration::from_millis(1_500)), "2");
+        assert_eq!(retry_after(Duration::from_secs(2)), "2");
+        assert_eq!(
+            retry_after(Duration::from_secs(3_600) - Duration::from_nanos(1)),
+            "3600"
+        );
+        assert_eq!(retry_after(Duration::from_secs(3_600)), "3600");
+    }
+
+    #[test]
+    fn a_uuid_ping_over_its_limit_has_no_retry_after() {
+        let uuid = Target::Uuid(uuid::Uuid::nil());
+        let answer = Answer::rate_limited(uuid, Duration::from_secs(30));
+        assert_eq!(answer, Answer::RateLimitedUuid);
+        let response = answer.into_response::<()>();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers().get(RETRY_AFTER), None);
+    }
+}

@@ -144,6 +144,11 @@ where
             },
         };
 
+        // The wall clock, for the record; the limiter read the monotonic
+        // one. Not one reading for both: the wall clock can be stepped, and
+        // stepped back it would turn away checks pinging within their limit
+        // (until it caught up), stepped forward it would give every budget
+        // back; the monotonic clock is not the time of day a ping records.
         let received_at = SystemTime::now();
         let path = OwnedPingPath::from(path);
         let (parts, body) = request.into_parts();

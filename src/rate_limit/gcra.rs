@@ -51,6 +51,13 @@ impl Gcra {
             Err(ahead - self.burst)
         }
     }
+
+    /// Whether a target whose budget is spent until `spent_until` has had
+    /// its whole budget back for at least a window by `now`: it has sent
+    /// nothing for that long.
+    pub(crate) fn rested(self, spent_until: u64, now: u64) -> bool {
+        spent_until.saturating_add(self.burst) <= now
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +148,20 @@ mod tests {
         // More pings than nanoseconds in the window: still N at once.
         let admitted = run(Gcra::new(1_000, Duration::from_nanos(10)), [0; 1_001]);
         assert_eq!(admitted.iter().filter(|&&ok| ok).count(), 1_000);
+    }
+
+    #[test]
+    fn a_target_is_rested_a_whole_window_after_its_budget_is_whole() {
+        let rule = five_a_minute();
+        let spent = (0..5).fold(0, |s, _| rule.admit(s, 0).unwrap());
+        assert_eq!(spent, 60 * SECOND);
+        assert!(!rule.rested(spent, 60 * SECOND));
+        assert!(!rule.rested(spent, 120 * SECOND - 1));
+        assert!(rule.rested(spent, 120 * SECOND));
+        // An entry never used is rested from the start.
+        assert!(rule.rested(0, 60 * SECOND));
+        // No overflow near the end of time.
+        assert!(!rule.rested(u64::MAX, 0));
     }
 
     #[test]

@@ -47,7 +47,11 @@ pub struct RateLimiter {
 }
 
 /// Whether a ping may go through.
+///
+/// Non-exhaustive: a `match` on it needs a wildcard arm, so that other
+/// decisions can be added without breaking it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RateDecision {
     /// Within its target's limit: counted, and on its way.
     Allowed,
@@ -61,7 +65,7 @@ pub enum RateDecision {
 impl RateLimiter {
     /// A limiter holding every target to `limit`, its table allocated now.
     pub fn new(limit: RateLimit) -> Self {
-        let buckets = limit.tracked_keys.div_ceil(WAYS).max(1);
+        let buckets = buckets_for(limit.tracked_keys);
         Self {
             rule: Gcra::new(limit.pings, limit.window),
             limit,
@@ -105,6 +109,10 @@ impl RateLimiter {
 
     /// The bytes the limiter takes, its table included: fixed when it is
     /// made, whatever it is asked afterwards.
+    ///
+    /// Not counted: the `Arc` the layer keeps it in adds its two reference
+    /// counts (16 bytes on 64-bit targets), and the allocator its own
+    /// bookkeeping for the two allocations.
     pub fn memory_bytes(&self) -> usize {
         size_of::<Self>() + self.buckets.len() * size_of::<Bucket>()
     }
@@ -124,6 +132,11 @@ impl RateLimiter {
             Target::Slug { ping_key, slug } => self.slug_keys.hash_one((ping_key, slug)),
         }
     }
+}
+
+/// The buckets a table of `keys` targets takes: at least one.
+fn buckets_for(keys: usize) -> usize {
+    keys.div_ceil(WAYS).max(1)
 }
 
 impl fmt::Debug for RateLimiter {
@@ -180,6 +193,17 @@ mod tests {
             limiter.memory_bytes(),
             size_of::<RateLimiter>() + 65_541 / 7 * size_of::<Bucket>()
         );
+    }
+
+    #[test]
+    fn the_largest_table_is_about_300_mb() {
+        // Worked out rather than allocated.
+        let buckets = buckets_for(RateLimit::MAX_TRACKED_KEYS);
+        assert_eq!(buckets * WAYS, 16_777_222);
+        // Where a bucket is two cache lines (see the bucket's tests).
+        if cfg!(target_os = "linux") {
+            assert_eq!(buckets * size_of::<Bucket>(), 306_783_488);
+        }
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub use limiter::{RateDecision, RateLimiter};
 /// # Memory, and what forgetting a target lets through
 ///
 /// The limiter tracks at most [`tracked_keys`](Self::tracked_keys) targets
-/// (65,536 unless set), in a table made when the layer is built and never
+/// (65,536 unless set, [`MAX_TRACKED_KEYS`](Self::MAX_TRACKED_KEYS) at
+/// most), in a table made when the layer is built and never
 /// grown, whatever the traffic: buckets of 7 targets in 128 bytes, about
 /// 18 bytes a target, each bucket behind a lock of its own, so that
 /// concurrent pings wait for each other only when their targets share a
@@ -58,22 +59,37 @@ pub use limiter::{RateDecision, RateLimiter};
 /// drawn for each limiter), which also picks its bucket, so a client cannot
 /// choose targets that crowd one part of the table.
 ///
-/// When a new target needs room, the target that gives way is the one that
-/// has spent the least of its budget; one whose budget is whole again costs
-/// nothing to forget. A forgotten target starts again with a whole budget,
-/// so forgetting can only let a target through *more*, by at most the pings
-/// it had spent; it never limits a check within its budget. A target held
-/// at its limit has spent more than any one-off ping (with `N` of 2 or
-/// more), so it gives way only to targets that have spent more than it: a
-/// flood of distinct UUIDs cannot free a runaway check, but a client that
-/// keeps more targets than the table holds at their limits (repeating each,
-/// `N` pings a window apiece) can make room by pushing others out, letting
-/// each through again for up to `N` more pings. Keep `tracked_keys` above
-/// the number of targets that may be at their limit at once.
+/// When a new target needs room, the one that gives way is chosen so that
+/// forgetting lets through as little as it can. A target is marked when a
+/// ping of it is turned away, and keeps the mark until it has sent nothing
+/// for a whole window after its budget came back, so a runaway keeps it for
+/// as long as it keeps trying. Unmarked targets give way first, the one
+/// that has spent the least of its budget before the others (one whose
+/// budget is whole again costs nothing to forget); a marked target gives
+/// way only when every target of its bucket is marked. A forgotten target
+/// starts again with a whole budget, so forgetting can only let a target
+/// through *more*, by at most the pings it had spent; it never limits a
+/// check within its budget.
 ///
-/// Two targets share one budget only if their 64-bit hashes are equal:
-/// with the default table, about one chance in 10^14 for each ping of a
-/// target not already tracked.
+/// A one-off ping is never turned away, so one-off pings, however many,
+/// cannot free a runaway check, whatever `N`: from the first of its pings
+/// turned away, it gets exactly its budget through. Before that it is kept
+/// like any target that has spent as much. With `N` of 2 or more, a check
+/// that has spent its whole budget has spent more than any one-off, so it
+/// is kept. With `N` of 1, a check let through once has spent no more than
+/// a one-off arriving after it: a flood that brings seven newer targets
+/// into its bucket (one of `tracked_keys` / 7) before its next ping can
+/// make the limiter forget it, and let that ping through too.
+///
+/// A client that keeps more targets marked than the table holds (turning a
+/// ping of each away, then pinging each at least once a window) can push
+/// marked targets out of full buckets, letting each through again for up to
+/// `N` more pings. Keep `tracked_keys` above the number of targets that may
+/// be held at their limit at once.
+///
+/// Two targets share one budget only if 63 bits of their 64-bit hashes are
+/// equal (the last bit is the mark): with the default table, about one
+/// chance in 10^14 for each ping of a target not already tracked.
 ///
 /// # Several instances
 ///
@@ -90,6 +106,12 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// The most targets a limiter tracks: 2^24 (16,777,216), a table of
+    /// about 307 MB. [`tracked_keys`](Self::tracked_keys) clamps larger
+    /// values to it, so that no setting fails to allocate its table when
+    /// the layer is built for being absurd.
+    pub const MAX_TRACKED_KEYS: usize = 1 << 24;
+
     /// `pings` per `window` for each target, tracking 65,536 targets.
     ///
     /// # Panics
@@ -107,9 +129,10 @@ impl RateLimit {
 
     /// Tracks up to `keys` targets, about 18 bytes each, allocated when the
     /// layer is built; rounded up to a whole number of buckets of 7, so
-    /// [`RateLimiter::tracked_keys`] may say a few more.
+    /// [`RateLimiter::tracked_keys`] may say a few more. More than
+    /// [`MAX_TRACKED_KEYS`](Self::MAX_TRACKED_KEYS) is taken as that many.
     pub fn tracked_keys(mut self, keys: usize) -> Self {
-        self.tracked_keys = keys;
+        self.tracked_keys = keys.min(Self::MAX_TRACKED_KEYS);
         self
     }
 
@@ -121,5 +144,22 @@ impl RateLimit {
     /// The window the pings are counted over.
     pub fn window(&self) -> Duration {
         self.window
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracked_keys_past_the_maximum_are_clamped_to_it() {
+        let limit = RateLimit::new(5, Duration::from_secs(60));
+        for asked in [RateLimit::MAX_TRACKED_KEYS + 1, usize::MAX] {
+            let clamped = limit.clone().tracked_keys(asked);
+            assert_eq!(clamped.tracked_keys, RateLimit::MAX_TRACKED_KEYS);
+        }
+        let at_most = limit.clone().tracked_keys(RateLimit::MAX_TRACKED_KEYS);
+        assert_eq!(at_most.tracked_keys, RateLimit::MAX_TRACKED_KEYS);
+        assert_eq!(limit.tracked_keys(1_000).tracked_keys, 1_000);
     }
 }
