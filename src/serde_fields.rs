@@ -89,6 +89,24 @@ pub(crate) mod opt_secs {
     }
 }
 
+/// A check's stored status, read also from the live status `grace` (as
+/// `up`): `GET /checks` in the example server writes the live status in its
+/// place, and only an up check is ever in grace.
+pub(crate) mod stored_status {
+    use super::*;
+    use crate::state::Status;
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "grace" => Ok(Status::Up),
+            other => Status::parse(other).ok_or_else(|| {
+                de::Error::unknown_variant(other, &["new", "up", "grace", "down", "paused"])
+            }),
+        }
+    }
+}
+
 /// Reads a non-negative number of seconds, whole or not.
 struct Seconds;
 
