@@ -274,8 +274,9 @@ impl Check {
 /// A flip as a store keeps it: the [`Flip`], the check it belongs to, and
 /// whether its alert was delivered.
 ///
-/// With the `serde` feature: `id`, `uuid` (the check's), the flip's
-/// `old_status`, `new_status`, `reason` and `at`, and `delivered`.
+/// With the `serde` feature: `id` (a number), `uuid` (the check's), the
+/// flip's `old_status`, `new_status`, `reason` and `at` written flat (see
+/// [`Flip`]), and `delivered` (a boolean).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -308,11 +309,12 @@ impl RecordedFlip {
 
 /// One entry of a check's ping log.
 ///
-/// With the `serde` feature: `n`, `kind`, `exit_status`, `method`, `scheme`,
-/// `remote_addr`, `user_agent`, `rid`, `body` (as text: bytes that are not
-/// UTF-8 are written as U+FFFD, so only a UTF-8 body reads back the same),
-/// `body_len` (bytes kept; ignored when read), `received_at` and `duration`
-/// (seconds or null).
+/// With the `serde` feature: `n`, `kind` (as [`Kind`] writes it),
+/// `exit_status` (a number or null), `method` and `scheme` (as text),
+/// `remote_addr`, `user_agent` and `rid` (text or null), `body` (as text:
+/// bytes that are not UTF-8 are written as U+FFFD, so only a UTF-8 body
+/// reads back the same), `body_len` (bytes kept; ignored when read),
+/// `received_at` (RFC 3339 text) and `duration` (seconds, or null).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(

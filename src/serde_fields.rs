@@ -1,7 +1,9 @@
 //! How the data types' fields are written with the `serde` feature: times
 //! as RFC 3339 text, durations as seconds, methods and schemes as text, a
 //! ping body as text. The field names are those the example server's JSON
-//! uses; each type's documentation lists them.
+//! uses; each type's documentation lists them, and the crate docs' "The
+//! `serde` format" says what holds across them (keep both in step with the
+//! code here).
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
