@@ -10,9 +10,11 @@ use crate::state::{Flip, Status};
 /// An alertable flip handed to a [`Notifier`](crate::Notifier): the flip and
 /// the check it belongs to, as the store read them when it claimed the alert.
 ///
-/// With the `serde` feature: `id`, `attempt`, `uuid`, `name`, `slug`,
-/// `ping_key`, `status`, `last_ping`, and the flip's `old_status`,
-/// `new_status`, `reason` and `at`.
+/// With the `serde` feature, as the example server posts and prints it:
+/// `id` and `attempt` (numbers), `uuid`, `name`, `slug`, `ping_key` (text or
+/// null), `status` (as [`Status`] writes it), `last_ping` (RFC 3339 text, or
+/// null), and the flip's `old_status`, `new_status`, `reason` and `at`,
+/// written flat (see [`Flip`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]

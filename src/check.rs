@@ -202,8 +202,35 @@ impl std::error::Error for DefineError {}
 
 /// A check as a store reports it: its definition and its current state.
 ///
-/// With the `serde` feature it is written flat: `uuid`, `name`, `slug`,
-/// `ping_key`, then the fields of its [`CheckRules`] and its [`CheckState`].
+/// With the `serde` feature it is written flat, as one object: `uuid`,
+/// `name`, `slug`, `ping_key` (text or null), then the fields of its
+/// [`CheckRules`] and of its [`CheckState`]. Fields the type does not know
+/// are skipped when read, so an object of the example server's `GET /checks`
+/// (which adds `started`, `next_ping` and `pings`, and writes the
+/// [`LiveStatus`](crate::LiveStatus) as `status`) reads back as a `Check`: its
+/// `grace` is read as `up`, the only stored status a check in grace can
+/// have, and a `down` it shows is read as `down` even when the monitor had
+/// not flipped it yet.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use tower_ping::{Check, Status};
+///
+/// let check: Check = serde_json::from_value(serde_json::json!({
+///     "uuid": "5ca1ab1e-0000-4000-8000-00000000c0de",
+///     "name": "Heartbeat",
+///     "slug": "heartbeat",
+///     "ping_key": null,
+///     "timeout": 60,
+///     "grace": 30,
+///     "status": "grace",
+///     "last_ping": "2030-01-01T00:00:00.000000Z",
+///     "started": false,
+/// }))
+/// .unwrap();
+/// assert_eq!(check.state.status, Status::Up);
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -253,8 +280,9 @@ impl Check {
 /// A flip as a store keeps it: the [`Flip`], the check it belongs to, and
 /// whether its alert was delivered.
 ///
-/// With the `serde` feature: `id`, `uuid` (the check's), the flip's
-/// `old_status`, `new_status`, `reason` and `at`, and `delivered`.
+/// With the `serde` feature: `id` (a number), `uuid` (the check's), the
+/// flip's `old_status`, `new_status`, `reason` and `at` written flat (see
+/// [`Flip`]), and `delivered` (a boolean).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -287,11 +315,12 @@ impl RecordedFlip {
 
 /// One entry of a check's ping log.
 ///
-/// With the `serde` feature: `n`, `kind`, `exit_status`, `method`, `scheme`,
-/// `remote_addr`, `user_agent`, `rid`, `body` (as text: bytes that are not
-/// UTF-8 are written as U+FFFD, so only a UTF-8 body reads back the same),
-/// `body_len` (bytes kept; ignored when read), `received_at` and `duration`
-/// (seconds or null).
+/// With the `serde` feature: `n`, `kind` (as [`Kind`] writes it),
+/// `exit_status` (a number or null), `method` and `scheme` (as text),
+/// `remote_addr`, `user_agent` and `rid` (text or null), `body` (as text:
+/// bytes that are not UTF-8 are written as U+FFFD, so only a UTF-8 body
+/// reads back the same), `body_len` (bytes kept; ignored when read),
+/// `received_at` (RFC 3339 text) and `duration` (seconds, or null).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(

@@ -97,6 +97,27 @@
 //! The crate needs Rust 1.89; with `sqlite` or `postgres`, 1.94 (sqlx's
 //! minimum).
 //!
+//! ## The `serde` format
+//!
+//! The data types are written with the field names of the example server's
+//! JSON; each type's documentation lists its fields. Across them:
+//!
+//! - Times are RFC 3339 text in UTC, cut to the microsecond
+//!   (`2030-01-01T00:00:00.000000Z`, as the stores keep them), and read with
+//!   any offset and up to nanoseconds. A `SystemTime` with nanoseconds below
+//!   the microsecond does not read back equal.
+//! - Durations are seconds: an integer when the duration is whole (`2`),
+//!   else a fraction (`1.5`); either is read.
+//! - Optional fields are written as null when empty.
+//! - Reading needs a self-describing format, such as JSON: durations are
+//!   read with `deserialize_any`, and several types are written flat with
+//!   `#[serde(flatten)]`. Formats that are not self-describing, such as
+//!   bincode or postcard, cannot read them.
+//!
+//! The derived `Serialize` and `Deserialize` impls carry no "crate feature
+//! `serde`" badge in these docs: each type's "With the `serde` feature"
+//! paragraph says it instead.
+//!
 //! # Time limits: which to set
 //!
 //! - A ping's body: [`PingLayer::body_timeout`] (feature `tokio`), always,

@@ -1,7 +1,9 @@
 //! How the data types' fields are written with the `serde` feature: times
 //! as RFC 3339 text, durations as seconds, methods and schemes as text, a
 //! ping body as text. The field names are those the example server's JSON
-//! uses; each type's documentation lists them.
+//! uses; each type's documentation lists them, and the crate docs' "The
+//! `serde` format" says what holds across them (keep both in step with the
+//! code here).
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -86,6 +88,24 @@ pub(crate) mod opt_secs {
         #[derive(Deserialize)]
         struct Wrapped(#[serde(with = "super::secs")] Duration);
         Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(duration)| duration))
+    }
+}
+
+/// A check's stored status, read also from the live status `grace` (as
+/// `up`): `GET /checks` in the example server writes the live status in its
+/// place, and only an up check is ever in grace.
+pub(crate) mod stored_status {
+    use super::*;
+    use crate::state::Status;
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "grace" => Ok(Status::Up),
+            other => Status::parse(other).ok_or_else(|| {
+                de::Error::unknown_variant(other, &["new", "up", "grace", "down", "paused"])
+            }),
+        }
     }
 }
 

@@ -137,24 +137,23 @@ fn flips_and_alerts_carry_the_flips_fields() {
         Uuid::nil(),
         "Nightly".into(),
         "nightly".into(),
-        None,
+        Some("key".into()),
         Status::Down,
-        None,
+        Some(t0() - Duration::from_secs(90)),
         flip,
     );
     let json = round_trip(&alert);
-    for key in [
-        "uuid",
-        "name",
-        "slug",
-        "old_status",
-        "new_status",
-        "reason",
-        "at",
-    ] {
-        assert!(json.get(key).is_some(), "{key} in {json}");
-    }
-    assert_eq!(json["attempt"], 2);
+    // As the example server prints it and posts it to its webhook (the keys
+    // sorted, as serde_json writes a `Value`).
+    assert_eq!(
+        json.to_string(),
+        concat!(
+            r#"{"at":"2030-01-01T00:00:00.000000Z","attempt":2,"id":7,"#,
+            r#""last_ping":"2029-12-31T23:58:30.000000Z","name":"Nightly","#,
+            r#""new_status":"down","old_status":"up","ping_key":"key","reason":"timeout","#,
+            r#""slug":"nightly","status":"down","uuid":"00000000-0000-0000-0000-000000000000"}"#,
+        )
+    );
 }
 
 #[test]
@@ -171,4 +170,40 @@ fn the_status_at_a_moment_uses_the_live_statuses() {
             "alert_after": "2030-01-01T00:01:30.000000Z",
         })
     );
+}
+
+#[test]
+fn a_check_in_grace_as_get_checks_shows_it_reads_back_as_up() {
+    let rules = CheckRules::default()
+        .schedule(Schedule::Period(Duration::from_secs(60)))
+        .grace(Duration::from_secs(30));
+    let check = check(rules);
+    // As the example server's `GET /checks` writes it: the check, then how
+    // it stands at the moment (its `status` in place of the stored one),
+    // then its ping log.
+    let mut json = serde_json::to_value(&check).unwrap();
+    let now = serde_json::to_value(check.status_at(t0() + Duration::from_secs(70))).unwrap();
+    let (Value::Object(fields), Value::Object(now)) = (&mut json, now) else {
+        unreachable!("a check and a status at a moment are objects");
+    };
+    fields.extend(now);
+    fields.insert("pings".into(), json!([]));
+    assert_eq!(json["status"], "grace");
+    let back: Check = serde_json::from_value(json).unwrap();
+    assert_eq!(back, check);
+    assert_eq!(back.state.status, Status::Up);
+}
+
+#[test]
+fn grace_is_read_only_as_a_checks_status() {
+    let state: CheckState = serde_json::from_value(json!({"status": "grace"})).unwrap();
+    assert_eq!(state.status, Status::Up);
+    let bad = serde_json::from_value::<CheckState>(json!({"status": "late"})).unwrap_err();
+    assert!(bad.to_string().contains("late"), "{bad}");
+    assert!(serde_json::from_value::<Status>(json!("grace")).is_err());
+    let flip = json!({
+        "old_status": "grace", "new_status": "down", "reason": "timeout",
+        "at": "2030-01-01T00:00:00.000000Z",
+    });
+    assert!(serde_json::from_value::<Flip>(flip).is_err());
 }

@@ -12,8 +12,9 @@ use serde_json::Value;
 use tower_ping::{async_trait, Alert, Notifier, NotifyError};
 
 /// The alert as the webhook receives it and standard output shows it: its
-/// check (`uuid`, `name`, `slug`, ...), the flip (`old_status`,
-/// `new_status`, `reason`, `at`), its `id` and `attempt`.
+/// `id` and `attempt`, its check (`uuid`, `name`, `slug`, `ping_key`,
+/// `status`, `last_ping`) and the flip (`old_status`, `new_status`,
+/// `reason`, `at`), as `Alert` writes them with the `serde` feature.
 pub fn alert_json(alert: &Alert) -> Value {
     serde_json::to_value(alert).expect("an alert is JSON")
 }

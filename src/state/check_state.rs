@@ -12,12 +12,22 @@ use crate::state::status::Status;
 ///
 /// Stores keep every field; [`apply`](crate::apply), [`expire`](crate::expire)
 /// and the methods below compute the next value, `alert_after` included.
+///
+/// With the `serde` feature: `status` (`new`, `up`, `down` or `paused`;
+/// `grace` is read as `up`, see [`Check`](crate::Check)), `n_pings`,
+/// `last_ping`, `last_start` and `alert_after` (RFC 3339 times or null),
+/// `last_start_rid` (a UUID or null) and `last_duration` (seconds or null).
+/// Missing fields read as their defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
 #[non_exhaustive]
 pub struct CheckState {
     /// The check's status.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::serde_fields::stored_status::deserialize")
+    )]
     pub status: Status,
     /// How many pings it received; the last ping's `n`.
     pub n_pings: u64,

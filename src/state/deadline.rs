@@ -9,6 +9,11 @@ use crate::state::rules::CheckRules;
 use crate::state::status::{LiveStatus, Status};
 
 /// How a check stands at a moment: what [`status_at`] returns.
+///
+/// With the `serde` feature: `status` (as [`LiveStatus`] writes it),
+/// `started` (a boolean), `next_ping` and `alert_after` (RFC 3339 text, or
+/// null). The example server's `GET /checks` writes these fields over the
+/// check's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]

@@ -6,6 +6,9 @@ use std::time::SystemTime;
 use crate::state::status::Status;
 
 /// Why a check's status changed.
+///
+/// With the `serde` feature: `success`, `fail` or `timeout`, as
+/// [`FlipReason::as_str`] writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
@@ -59,6 +62,11 @@ impl fmt::Display for FlipReason {
 /// assert!(Flip::new(Status::Down, Status::Up, FlipReason::Success, at).is_alertable());
 /// assert!(!Flip::new(Status::New, Status::Up, FlipReason::Success, at).is_alertable());
 /// ```
+///
+/// With the `serde` feature: `old_status` and `new_status` (as [`Status`]
+/// writes them), `reason` (as [`FlipReason`] writes it) and `at` (RFC 3339
+/// text, in UTC to the microsecond). [`RecordedFlip`](crate::RecordedFlip)
+/// and [`Alert`](crate::Alert) write these fields flat, among their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]

@@ -3,6 +3,10 @@
 use crate::grammar::Signal;
 
 /// The kind a ping is recorded as, after the check's rules had their say.
+///
+/// With the `serde` feature: `success`, `start`, `fail`, `log` or `ign`
+/// (not `ignored`), as [`Kind::as_str`] writes them and the stores keep
+/// them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]

@@ -9,6 +9,10 @@ use crate::state::schedule::Schedule;
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(3600);
 
 /// Which methods may change a check's state.
+///
+/// With the `serde` feature: `""` for [`Any`](AllowedMethods::Any) and
+/// `"POST"` for [`PostOnly`](AllowedMethods::PostOnly), as the example
+/// server's `methods` field (and healthchecks) writes them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AllowedMethods {
@@ -34,6 +38,11 @@ pub enum AllowedMethods {
 /// assert_eq!(filter.kind_for(b"error"), Some(Kind::Ignored));
 /// assert_eq!(KeywordFilter::default().kind_for(b"done"), None);
 /// ```
+///
+/// With the `serde` feature: `filter_body` and `default_fail` (booleans),
+/// `success_kw`, `failure_kw` and `start_kw` (the comma-separated lists as
+/// text). Missing fields read as their defaults. In a [`CheckRules`] they
+/// are written flat, among the rules' own fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
@@ -124,6 +133,28 @@ impl KeywordFilter {
 /// assert_eq!(rules.grace, Duration::from_secs(300));
 /// assert_eq!(CheckRules::default().schedule.period(), Some(Duration::from_secs(86_400)));
 /// ```
+///
+/// With the `serde` feature, rules are written flat, as the example
+/// server's JSON shows them: `manual_resume`, `methods` (`""` or `"POST"`,
+/// see [`AllowedMethods`]), the [`KeywordFilter`]'s fields (`filter_body`,
+/// `success_kw`, `failure_kw`, `start_kw`, `default_fail`), `timeout` (the
+/// period in seconds, or null for a cron schedule), `grace` (seconds),
+/// `schedule` (the cron expression, or null for a period) and `tz` (the
+/// cron schedule's time zone; `UTC` for a period). Missing fields read as
+/// the defaults; a cron expression or zone that does not parse is refused,
+/// and without the `cron` feature so is any `schedule`.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use std::time::Duration;
+/// use tower_ping::{CheckRules, Schedule};
+///
+/// let rules: CheckRules =
+///     serde_json::from_value(serde_json::json!({"timeout": 60, "grace": 30})).unwrap();
+/// assert_eq!(rules.schedule, Schedule::Period(Duration::from_secs(60)));
+/// assert_eq!(serde_json::to_value(&rules).unwrap()["tz"], "UTC");
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct CheckRules {
@@ -185,11 +216,8 @@ impl CheckRules {
     }
 }
 
-/// With the `serde` feature, rules are written flat, as the example
-/// server's JSON shows them: `manual_resume`, `methods` (`""` or `"POST"`),
-/// the keyword filter's fields, `timeout` (seconds, or null for a cron
-/// schedule), `grace` (seconds), `schedule` (the cron expression, or null)
-/// and `tz` (`UTC` for a period). Missing fields read as the defaults.
+// The `serde` form of `CheckRules` and `AllowedMethods`, as their docs
+// describe it.
 #[cfg(feature = "serde")]
 mod wire {
     use std::time::Duration;

@@ -7,6 +7,11 @@ use std::fmt;
 ///
 /// `grace` is not among them: it is computed at a moment, see
 /// [`LiveStatus`] and [`status_at`](crate::status_at).
+///
+/// With the `serde` feature: `new`, `up`, `down` or `paused`, as
+/// [`Status::as_str`] writes them. `grace` is refused, except as the
+/// `status` of a [`CheckState`](crate::CheckState) (or
+/// [`Check`](crate::Check)), where it reads as `up`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
@@ -61,6 +66,9 @@ impl fmt::Display for Status {
 /// A check's status at a moment, as a user sees it: the stored [`Status`],
 /// with `grace` for a check that is late but not yet down, and `down` for one
 /// past its deadline that the monitor has not flipped yet.
+///
+/// With the `serde` feature: `new`, `up`, `grace`, `down` or `paused`, as
+/// [`LiveStatus::as_str`] writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
