@@ -4,8 +4,8 @@
 //! runaway check stays limited throughout.
 //!
 //! Memory is read from a global allocator that keeps the live heap in bytes,
-//! across every thread: this file holds one test, so nothing else allocates
-//! while it measures.
+//! across every thread: this file holds one test, so nothing but the test
+//! harness allocates while it measures.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
@@ -155,10 +155,14 @@ fn a_million_distinct_uuids_keep_the_limiter_at_its_bound_and_real_checks_to_the
         threads.into_iter().map(|t| t.join().unwrap()).sum()
     });
     // What is left of the two services and their threads is freed by now.
-    assert_eq!(
-        live() - before,
-        0,
-        "the heap after a million distinct UUIDs (a limiter tracking them all would take 16 MB)"
+    // The count is the whole process's, the test harness's thread included,
+    // which once in a full loaded run was seen to hold 900 bytes at this
+    // moment: hence a margin of 4 KiB, where a limiter that kept anything
+    // per UUID would hold megabytes (16 bytes each is 16 MB).
+    let grown = live() - before;
+    assert!(
+        grown < 4_096,
+        "the heap grew by {grown} bytes over a million distinct UUIDs"
     );
     assert_eq!(real_pings, 5);
     let logged = |uuid| store.check(uuid).unwrap().state.n_pings;
