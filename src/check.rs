@@ -110,6 +110,10 @@ impl NewCheck {
     }
 
     /// Sets the state the check starts in when it is new to the store.
+    ///
+    /// Its deadline is computed from it: an `up` state needs a `last_ping`
+    /// (the moment it was last known up), or it has no deadline, and cannot
+    /// go down, until its next ping.
     pub fn initial_state(mut self, state: CheckState) -> Self {
         self.initial = state;
         self

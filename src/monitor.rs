@@ -71,6 +71,13 @@ type ErrorHook<E> = Arc<dyn Fn(&E) + Send + Sync>;
 ///   (one second by default), since another process may set an earlier
 ///   deadline. A check is then down within one interval of its deadline.
 ///
+/// A ping counts from when the layer took it, but a sweep sees it only once
+/// it is written (on a SQL store, when its batch commits, a few
+/// milliseconds later). A ping that arrived just before the deadline and is
+/// written just after a sweep that passed it finds the check down and
+/// brings it back up: the notifier hears of a down and an up that a slower
+/// sweep would have spared it, the up dated when the ping arrived.
+///
 /// # Deliveries
 ///
 /// Alongside the sweeps, and never holding them up, it claims alerts from
