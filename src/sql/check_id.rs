@@ -2,8 +2,9 @@
 
 use uuid::Uuid;
 
-/// A check as [`SqliteStore`] and [`PostgresStore`] resolve it: its row
-/// and its UUID ([`CheckStore::CheckId`](crate::CheckStore::CheckId)).
+/// A check as the SQL stores (`SqliteStore`, `PostgresStore`) resolve it:
+/// its row and its UUID
+/// ([`CheckStore::CheckId`](crate::CheckStore::CheckId)).
 ///
 /// A store caches each UUID's row, and another process sharing the
 /// database may remove the check meanwhile (SQLite may even give its row
@@ -12,17 +13,6 @@ use uuid::Uuid;
 /// [`SqlStoreError::CheckGone`](crate::SqlStoreError::CheckGone) (the
 /// layer answers `503`), the cache forgets the row, and the next ping to
 /// that UUID gets `404`.
-///
-#[cfg_attr(feature = "sqlite", doc = "[`SqliteStore`]: crate::SqliteStore")]
-#[cfg_attr(
-    not(feature = "sqlite"),
-    doc = "[`SqliteStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.SqliteStore.html"
-)]
-#[cfg_attr(feature = "postgres", doc = "[`PostgresStore`]: crate::PostgresStore")]
-#[cfg_attr(
-    not(feature = "postgres"),
-    doc = "[`PostgresStore`]: https://docs.rs/tower-ping/latest/tower_ping/struct.PostgresStore.html"
-)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SqlCheckId {
     pub(crate) row: i64,
