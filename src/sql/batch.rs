@@ -163,19 +163,23 @@ impl Batch {
     }
 
     /// Applies every pending ping to the loaded checks with the one state
-    /// machine, [`apply`].
-    pub(crate) fn apply(
-        self,
-        rows: Vec<CheckRow>,
-        log_limit: usize,
-    ) -> Result<Applied, SqlStoreError> {
+    /// machine, [`apply`]. A check whose row cannot be read (edited by hand,
+    /// say) fails its own pings, not the batch's others.
+    pub(crate) fn apply(self, rows: Vec<CheckRow>, log_limit: usize) -> Applied {
         let mut checks: HashMap<i64, Loaded> = HashMap::with_capacity(rows.len());
+        let mut unreadable: HashMap<i64, SqlStoreError> = HashMap::new();
         for row in rows {
-            let state = row.state()?;
+            let (state, rules) = match row.state().and_then(|state| Ok((state, row.rules()?))) {
+                Ok(read) => read,
+                Err(error) => {
+                    unreadable.insert(row.id, error);
+                    continue;
+                }
+            };
             let loaded = Loaded {
                 stored_deadline: state.alert_after,
                 state,
-                rules: row.rules()?,
+                rules,
                 pinged_at: None,
                 n_before: row.n_pings,
                 uuid: row.uuid,
@@ -186,6 +190,10 @@ impl Batch {
         let mut log = Vec::with_capacity(self.pending.len());
         let mut flips = Vec::new();
         for pending in self.pending {
+            if let Some(error) = unreadable.get(&pending.check) {
+                outcomes[pending.job] = Some(Err(error.clone()));
+                continue;
+            }
             let check = checks
                 .get_mut(&pending.check)
                 .filter(|check| pending.expect.is_none_or(|uuid| check.holds(uuid)));
@@ -229,7 +237,7 @@ impl Batch {
             let below: HashMap<i64, i64> = prune.iter().map(|(id, _, upto)| (*id, *upto)).collect();
             log.retain(|(check, ping)| below.get(check).is_none_or(|n| ping.n > *n));
         }
-        Ok(Applied {
+        Applied {
             outcomes: outcomes
                 .into_iter()
                 .map(|o| o.unwrap_or(Err(SqlStoreError::CheckGone)))
@@ -238,6 +246,6 @@ impl Batch {
             states,
             prune,
             flips,
-        })
+        }
     }
 }

@@ -49,13 +49,19 @@ where
         }
 
         let (mut flipped, mut rearmed) = (0, 0);
+        let mut unreadable = None;
         loop {
             let batch = bounded(limit, self.sweep_batch(now)).await?;
             flipped += batch.flipped;
             rearmed += batch.rearmed;
+            unreadable = unreadable.or(batch.unreadable);
             if batch.taken < SWEEP_BATCH as usize {
                 break;
             }
+        }
+        // Reported once: the sweeps that follow no longer take the check.
+        if let Some(error) = unreadable {
+            return Err(error);
         }
         // Due checks left now are held by another sweep or a ping, which
         // settle them: the next deadline is the first one still ahead.
@@ -88,9 +94,21 @@ where
             taken: rows.len(),
             ..BatchSwept::default()
         };
+        let mut parked = Vec::new();
         for row in &rows {
             let check = DB::read_check(row)?;
-            let expiry = expire(&check.state()?, &check.rules()?, now);
+            let (state, rules) = match check.state().and_then(|s| Ok((s, check.rules()?))) {
+                Ok(read) => read,
+                Err(error) => {
+                    // A row the store cannot read (edited by hand, say)
+                    // would stop every sweep: its deadline is cleared, so
+                    // that the others go on, and the error reported.
+                    parked.push(check.id);
+                    swept.unreadable = swept.unreadable.or(Some(error));
+                    continue;
+                }
+            };
+            let expiry = expire(&state, &rules, now);
             match &expiry.flip {
                 Some(flip) => {
                     applied
@@ -106,6 +124,12 @@ where
         }
         if !rows.is_empty() {
             DB::write_applied(&mut tx, &applied).await?;
+        }
+        for id in parked {
+            sqlx::query("UPDATE tower_ping_checks SET alert_after = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         if !applied.flips.is_empty() {
             let keep = self.options.ping_log_limit;
@@ -123,4 +147,6 @@ struct BatchSwept {
     taken: usize,
     flipped: usize,
     rearmed: usize,
+    /// The first error of a row that could not be read.
+    unreadable: Option<SqlStoreError>,
 }

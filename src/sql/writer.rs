@@ -83,7 +83,7 @@ where
         } else {
             DB::load_checks(&mut tx, &ids).await?
         };
-        let applied = batch.apply(rows, self.log_limit)?;
+        let applied = batch.apply(rows, self.log_limit);
         DB::write_applied(&mut tx, &applied).await?;
         if !applied.flips.is_empty() {
             flip_log::prune::<DB>(&mut tx, &applied.flipped_checks(), self.log_limit).await?;
