@@ -190,7 +190,11 @@ impl Batch {
         let mut log = Vec::with_capacity(self.pending.len());
         let mut flips = Vec::new();
         for pending in self.pending {
-            if let Some(error) = unreadable.get(&pending.check) {
+            // (No hashing in the usual case, where every row was read.)
+            let unread = (!unreadable.is_empty())
+                .then(|| unreadable.get(&pending.check))
+                .flatten();
+            if let Some(error) = unread {
                 outcomes[pending.job] = Some(Err(error.clone()));
                 continue;
             }
