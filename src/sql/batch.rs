@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-use super::codec::{micros, time, CheckRow, FlipRow, PingRow, StateRow};
+use super::codec::{micros, time, FlipRow, PingRow, ReadCheck, StateRow};
 use super::error::SqlStoreError;
 use super::queue::Outcome;
 use crate::check::LoggedPing;
@@ -33,8 +33,7 @@ impl Loaded {
     /// Whether this is the check `uuid` (its row may have been given to
     /// another check since the caller looked it up).
     fn holds(&self, uuid: Uuid) -> bool {
-        let mut text = Uuid::encode_buffer();
-        self.uuid == *uuid.hyphenated().encode_lower(&mut text)
+        Uuid::parse_str(&self.uuid).is_ok_and(|stored| stored == uuid)
     }
 
     /// The `alert_after` to write: the row's own when it is still ahead and
@@ -165,14 +164,18 @@ impl Batch {
     /// Applies every pending ping to the loaded checks with the one state
     /// machine, [`apply`]. A check whose row cannot be read (edited by hand,
     /// say) fails its own pings, not the batch's others.
-    pub(crate) fn apply(self, rows: Vec<CheckRow>, log_limit: usize) -> Applied {
+    pub(crate) fn apply(self, rows: Vec<ReadCheck>, log_limit: usize) -> Applied {
         let mut checks: HashMap<i64, Loaded> = HashMap::with_capacity(rows.len());
         let mut unreadable: HashMap<i64, SqlStoreError> = HashMap::new();
         for row in rows {
-            let (state, rules) = match row.state().and_then(|state| Ok((state, row.rules()?))) {
+            let read = row.and_then(|row| match row.decoded() {
+                Ok((state, rules)) => Ok((row, state, rules)),
+                Err(error) => Err((row.id, error)),
+            });
+            let (row, state, rules) = match read {
                 Ok(read) => read,
-                Err(error) => {
-                    unreadable.insert(row.id, error);
+                Err((id, error)) => {
+                    unreadable.insert(id, error);
                     continue;
                 }
             };
@@ -190,11 +193,7 @@ impl Batch {
         let mut log = Vec::with_capacity(self.pending.len());
         let mut flips = Vec::new();
         for pending in self.pending {
-            // (No hashing in the usual case, where every row was read.)
-            let unread = (!unreadable.is_empty())
-                .then(|| unreadable.get(&pending.check))
-                .flatten();
-            if let Some(error) = unread {
+            if let Some(error) = unreadable.get(&pending.check) {
                 outcomes[pending.job] = Some(Err(error.clone()));
                 continue;
             }

@@ -79,6 +79,9 @@ fn count(value: i64, what: &str) -> Result<u64, SqlStoreError> {
     u64::try_from(value).map_err(|_| SqlStoreError::Corrupt(format!("{what} {value}")))
 }
 
+/// A check row as read: the row, or its id and why it could not be read.
+pub(crate) type ReadCheck = Result<CheckRow, (i64, SqlStoreError)>;
+
 /// A check as its row holds it.
 #[derive(Debug)]
 pub(crate) struct CheckRow {
@@ -218,6 +221,12 @@ impl CheckRow {
                     .map_err(|e| SqlStoreError::Corrupt(format!("cron {expression:?}: {e}")))?,
             ),
         })
+    }
+
+    /// The check's state and rules, or why they cannot be read (a row
+    /// edited by hand, or written by a newer version of the crate).
+    pub(crate) fn decoded(&self) -> Result<(CheckState, CheckRules), SqlStoreError> {
+        Ok((self.state()?, self.rules()?))
     }
 
     pub(crate) fn state(&self) -> Result<CheckState, SqlStoreError> {

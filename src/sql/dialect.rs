@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use sqlx::{Database, Decode, Encode, IntoArguments, Type};
 
 use super::batch::Applied;
-use super::codec::{CheckRow, PingRow, StoredFlipRow};
+use super::codec::{CheckRow, PingRow, ReadCheck, StoredFlipRow};
 use super::queue::Work;
 
 /// A Rust type that `DB` both binds as a parameter and reads from a column.
@@ -68,6 +68,18 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
     /// Reads a row of [`CHECK_SELECT`](super::codec::CHECK_SELECT).
     fn read_check(row: &Self::Row) -> sqlx::Result<CheckRow>;
 
+    /// Reads the id alone of a row of `CHECK_SELECT`.
+    fn read_check_id(row: &Self::Row) -> sqlx::Result<i64>;
+
+    /// Reads a row of `CHECK_SELECT`, or, when a column cannot be read, its
+    /// id and why: one damaged row must not fail the others read with it.
+    fn read_check_or_id(row: &Self::Row) -> sqlx::Result<ReadCheck> {
+        match Self::read_check(row) {
+            Ok(check) => Ok(Ok(check)),
+            Err(error) => Ok(Err((Self::read_check_id(row)?, error.into()))),
+        }
+    }
+
     /// Reads a row of [`PING_COLUMNS`](super::codec::PING_COLUMNS).
     fn read_ping(row: &Self::Row) -> sqlx::Result<PingRow>;
 
@@ -92,7 +104,7 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
 
     /// Loads the checks `ids` (not empty) that a batch pings, holding their
     /// rows until the transaction ends.
-    async fn load_checks(conn: &mut Self::Connection, ids: &[i64]) -> sqlx::Result<Vec<CheckRow>>;
+    async fn load_checks(conn: &mut Self::Connection, ids: &[i64]) -> sqlx::Result<Vec<ReadCheck>>;
 
     /// Writes a batch's ping rows, new check states, log pruning and flips.
     async fn write_applied(conn: &mut Self::Connection, applied: &Applied) -> sqlx::Result<()>;

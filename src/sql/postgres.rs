@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgQueryResult, PgRow};
-use sqlx::Postgres;
+use sqlx::{Postgres, Row};
 
 use super::batch::Applied;
-use super::codec::{check_row, flip_row, ping_row, CheckRow, PingRow, StoredFlipRow, CHECK_SELECT};
+use super::codec::{
+    check_row, flip_row, ping_row, CheckRow, PingRow, ReadCheck, StoredFlipRow, CHECK_SELECT,
+};
 use super::dialect::Dialect;
 use super::forward::forward_to_shared;
 use super::queue::Work;
@@ -143,6 +145,10 @@ impl Dialect for Postgres {
         Ok(check_row!(row))
     }
 
+    fn read_check_id(row: &PgRow) -> sqlx::Result<i64> {
+        row.try_get(0)
+    }
+
     fn read_ping(row: &PgRow) -> sqlx::Result<PingRow> {
         Ok(ping_row!(row))
     }
@@ -200,13 +206,13 @@ impl Dialect for Postgres {
 
     /// Locked in id order: concurrent writers, of this process or of
     /// another, queue on each check's row instead of deadlocking.
-    async fn load_checks(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<CheckRow>> {
+    async fn load_checks(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<ReadCheck>> {
         let sql = format!("{CHECK_SELECT} WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(ids)
             .fetch_all(&mut *conn)
             .await?;
-        rows.iter().map(Self::read_check).collect()
+        rows.iter().map(Self::read_check_or_id).collect()
     }
 
     async fn write_applied(conn: &mut PgConnection, applied: &Applied) -> sqlx::Result<()> {

@@ -1,15 +1,15 @@
 //! The state both SQL stores keep: a pool, the writer queue, the options and
 //! the cache of check ids. Each public store wraps one in an `Arc`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use sqlx::{Database, Pool};
 use uuid::Uuid;
 
 use super::queue::{Queue, Writer};
 use super::writer::SqlWriter;
-use super::SqlStoreOptions;
+use super::{SqlStoreError, SqlStoreOptions};
 use crate::monitor_signal::MonitorSignal;
 
 /// A store's state, on database `DB`.
@@ -22,6 +22,8 @@ pub(crate) struct Shared<DB: Database> {
     pub(crate) signal: Arc<MonitorSignal>,
     /// UUID to row id: a check's id never changes, so a hit needs no query.
     ids: RwLock<HashMap<Uuid, i64>>,
+    /// The check rows the sweep could not read and has reported.
+    unreadable: Mutex<HashSet<i64>>,
 }
 
 impl<DB: Database> Shared<DB> {
@@ -38,6 +40,7 @@ impl<DB: Database> Shared<DB> {
             options,
             signal,
             ids: RwLock::default(),
+            unreadable: Mutex::default(),
         }
     }
 
@@ -56,6 +59,25 @@ impl<DB: Database> Shared<DB> {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(uuid, id);
+    }
+
+    /// Of the rows a sweep could not read, the error of the first not
+    /// reported before; each is reported once in the life of the store.
+    pub(crate) fn first_unreported(
+        &self,
+        unreadable: Vec<(i64, SqlStoreError)>,
+    ) -> Option<SqlStoreError> {
+        let mut reported = self
+            .unreadable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut first = None;
+        for (id, error) in unreadable {
+            if reported.insert(id) && first.is_none() {
+                first = Some(error);
+            }
+        }
+        first
     }
 
     /// Forgets the row id of a removed check.

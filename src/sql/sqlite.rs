@@ -8,11 +8,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteQueryResult, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::batch::Applied;
 use super::codec::{
-    check_row, flip_row, ping_row, CheckRow, PingRow, StoredFlipRow, CHECK_SELECT, PING_COLUMNS,
+    check_row, flip_row, ping_row, CheckRow, PingRow, ReadCheck, StoredFlipRow, CHECK_SELECT,
+    PING_COLUMNS,
 };
 use super::dialect::Dialect;
 use super::forward::forward_to_shared;
@@ -131,6 +132,10 @@ impl Dialect for Sqlite {
         Ok(check_row!(row))
     }
 
+    fn read_check_id(row: &SqliteRow) -> sqlx::Result<i64> {
+        row.try_get(0)
+    }
+
     fn read_ping(row: &SqliteRow) -> sqlx::Result<PingRow> {
         Ok(ping_row!(row))
     }
@@ -158,7 +163,7 @@ impl Dialect for Sqlite {
         Ok(())
     }
 
-    async fn load_checks(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<CheckRow>> {
+    async fn load_checks(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<ReadCheck>> {
         let mut load = QueryBuilder::<Sqlite>::new(CHECK_SELECT);
         load.push(" WHERE c.id IN (");
         let mut list = load.separated(", ");
@@ -167,7 +172,7 @@ impl Dialect for Sqlite {
         }
         load.push(")");
         let rows = load.build().fetch_all(&mut *conn).await?;
-        rows.iter().map(Self::read_check).collect()
+        rows.iter().map(Self::read_check_or_id).collect()
     }
 
     async fn write_applied(conn: &mut SqliteConnection, applied: &Applied) -> sqlx::Result<()> {

@@ -49,18 +49,21 @@ where
         }
 
         let (mut flipped, mut rearmed) = (0, 0);
-        let mut unreadable = None;
+        let mut unreadable = Vec::new();
         loop {
             let batch = bounded(limit, self.sweep_batch(now)).await?;
             flipped += batch.flipped;
             rearmed += batch.rearmed;
-            unreadable = unreadable.or(batch.unreadable);
-            if batch.taken < SWEEP_BATCH as usize {
+            unreadable.extend(batch.unreadable);
+            // A full batch of rows it could not read would come back first
+            // every time: stop there rather than go round.
+            if batch.taken < SWEEP_BATCH as usize || batch.flipped + batch.rearmed == 0 {
                 break;
             }
         }
-        // Reported once: the sweeps that follow no longer take the check.
-        if let Some(error) = unreadable {
+        // Rows this process cannot read are left as they are (a process that
+        // can, a newer version say, flips them), and each is reported once.
+        if let Some(error) = self.first_unreported(unreadable) {
             return Err(error);
         }
         // Due checks left now are held by another sweep or a ping, which
@@ -94,17 +97,15 @@ where
             taken: rows.len(),
             ..BatchSwept::default()
         };
-        let mut parked = Vec::new();
         for row in &rows {
-            let check = DB::read_check(row)?;
-            let (state, rules) = match check.state().and_then(|s| Ok((s, check.rules()?))) {
+            let read = DB::read_check_or_id(row)?.and_then(|check| match check.decoded() {
+                Ok((state, rules)) => Ok((check, state, rules)),
+                Err(error) => Err((check.id, error)),
+            });
+            let (check, state, rules) = match read {
                 Ok(read) => read,
-                Err(error) => {
-                    // A row the store cannot read (edited by hand, say)
-                    // would stop every sweep: its deadline is cleared, so
-                    // that the others go on, and the error reported.
-                    parked.push(check.id);
-                    swept.unreadable = swept.unreadable.or(Some(error));
+                Err(unreadable) => {
+                    swept.unreadable.push(unreadable);
                     continue;
                 }
             };
@@ -125,12 +126,6 @@ where
         if !rows.is_empty() {
             DB::write_applied(&mut tx, &applied).await?;
         }
-        for id in parked {
-            sqlx::query("UPDATE tower_ping_checks SET alert_after = NULL WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
         if !applied.flips.is_empty() {
             let keep = self.options.ping_log_limit;
             flip_log::prune::<DB>(&mut tx, &applied.flipped_checks(), keep).await?;
@@ -147,6 +142,6 @@ struct BatchSwept {
     taken: usize,
     flipped: usize,
     rearmed: usize,
-    /// The first error of a row that could not be read.
-    unreadable: Option<SqlStoreError>,
+    /// The rows it could not read, and why.
+    unreadable: Vec<(i64, SqlStoreError)>,
 }
