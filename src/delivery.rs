@@ -52,9 +52,11 @@ pub struct Delivery {
     pub call_timeout: Duration,
     /// How long a claim holds an alert (60 s by default): past it, another
     /// monitor (another process) may deliver it, presuming this one dead.
-    /// A call is cut off at half the lease if the call timeout is longer,
-    /// so that a monitor that is alive always settles its claim before the
-    /// lease runs out and no other delivers the same alert meanwhile.
+    /// A call is cut off at half the lease if the call timeout is longer
+    /// (but given at least 100 ms), so that a monitor that is alive
+    /// normally settles its claim before the lease runs out and no other
+    /// delivers the same alert meanwhile: unless telling the store takes
+    /// longer than the other half.
     pub lease: Duration,
     /// The wait before the first retry of a failed alert (1 s by default);
     /// each further failure doubles it.
@@ -121,17 +123,22 @@ impl Delivery {
     /// The wait before retrying an alert whose `attempt`-th delivery failed:
     /// the base, doubled for each attempt after the first, at most the cap.
     pub fn retry_delay(&self, attempt: u32) -> Duration {
-        // 2^31 times any base of a nanosecond or more is past any cap that
-        // matters; more doublings would not fit the multiplier.
-        let doublings = attempt.saturating_sub(1).min(31);
-        self.retry_base
-            .checked_mul(1 << doublings)
-            .map_or(self.retry_cap, |delay| delay.min(self.retry_cap))
+        // In nanoseconds, saturating: past 2^127 times the base, any cap.
+        let doublings = attempt.saturating_sub(1).min(127);
+        let delay = self.retry_base.as_nanos().saturating_mul(1 << doublings);
+        if delay >= self.retry_cap.as_nanos() {
+            return self.retry_cap;
+        }
+        const NANOS: u128 = 1_000_000_000;
+        // Below the cap, so it fits a `Duration`.
+        Duration::new((delay / NANOS) as u64, (delay % NANOS) as u32)
     }
 
-    /// How long a call may run: the call timeout, at most half the lease.
+    /// How long a call may run: the call timeout, at most half the lease
+    /// (but never cut below 100 ms by a lease set that short).
     pub(crate) fn call_limit(&self) -> Duration {
-        self.call_timeout.min(self.lease / 2)
+        const SHORTEST_CUT: Duration = Duration::from_millis(100);
+        self.call_timeout.min((self.lease / 2).max(SHORTEST_CUT))
     }
 }
 
@@ -415,10 +422,16 @@ mod tests {
                 "{attempt}"
             );
         }
-        // A nanosecond base is still doubling at the 32nd attempt.
-        let tiny = Delivery::new().retry(Duration::from_nanos(1), Duration::MAX);
+        // A nanosecond base doubles on past 32 attempts, up to its cap.
+        let tiny = Delivery::new().retry(Duration::from_nanos(1), Duration::from_secs(600));
         assert_eq!(tiny.retry_delay(32), Duration::from_nanos(1 << 31));
-        assert_eq!(tiny.retry_delay(u32::MAX), Duration::from_nanos(1 << 31));
+        assert_eq!(tiny.retry_delay(40), Duration::from_nanos(1 << 39));
+        assert_eq!(tiny.retry_delay(41), Duration::from_secs(600));
+        assert_eq!(tiny.retry_delay(u32::MAX), Duration::from_secs(600));
+        let uncapped = Delivery::new().retry(Duration::from_secs(1), Duration::MAX);
+        assert_eq!(uncapped.retry_delay(64), Duration::from_secs(1 << 63));
+        assert_eq!(uncapped.retry_delay(65), Duration::MAX);
+        assert_eq!(uncapped.retry_delay(u32::MAX), Duration::MAX);
         // The first attempt and a (never passed) zeroth wait the base.
         assert_eq!(delivery.retry_delay(0), Duration::from_secs(1));
     }
@@ -429,6 +442,10 @@ mod tests {
         assert_eq!(delivery.call_limit(), Duration::from_secs(10));
         let short_lease = delivery.clone().lease(Duration::from_secs(4));
         assert_eq!(short_lease.call_limit(), Duration::from_secs(2));
+        let no_lease = delivery.clone().lease(Duration::ZERO);
+        assert_eq!(no_lease.call_limit(), Duration::from_millis(100));
+        let quick = no_lease.call_timeout(Duration::from_millis(10));
+        assert_eq!(quick.call_limit(), Duration::from_millis(10));
     }
 
     #[test]
