@@ -168,11 +168,7 @@ impl Batch {
         let mut checks: HashMap<i64, Loaded> = HashMap::with_capacity(rows.len());
         let mut unreadable: HashMap<i64, SqlStoreError> = HashMap::new();
         for row in rows {
-            let read = row.and_then(|row| match row.decoded() {
-                Ok((state, rules)) => Ok((row, state, rules)),
-                Err(error) => Err((row.id, error)),
-            });
-            let (row, state, rules) = match read {
+            let (row, state, rules) = match row {
                 Ok(read) => read,
                 Err((id, error)) => {
                     unreadable.insert(id, error);

@@ -79,8 +79,10 @@ fn count(value: i64, what: &str) -> Result<u64, SqlStoreError> {
     u64::try_from(value).map_err(|_| SqlStoreError::Corrupt(format!("{what} {value}")))
 }
 
-/// A check row as read: the row, or its id and why it could not be read.
-pub(crate) type ReadCheck = Result<CheckRow, (i64, SqlStoreError)>;
+/// A check row as read: the row with its state and rules, or its id and
+/// why it could not be read (a row edited by hand, or written by a newer
+/// version of the crate).
+pub(crate) type ReadCheck = Result<(CheckRow, CheckState, CheckRules), (i64, SqlStoreError)>;
 
 /// A check as its row holds it.
 #[derive(Debug)]
@@ -223,10 +225,13 @@ impl CheckRow {
         })
     }
 
-    /// The check's state and rules, or why they cannot be read (a row
-    /// edited by hand, or written by a newer version of the crate).
-    pub(crate) fn decoded(&self) -> Result<(CheckState, CheckRules), SqlStoreError> {
-        Ok((self.state()?, self.rules()?))
+    /// The row with its state and rules decoded, or its id and why they
+    /// cannot be.
+    pub(crate) fn decoded(self) -> ReadCheck {
+        match self.state().and_then(|state| Ok((state, self.rules()?))) {
+            Ok((state, rules)) => Ok((self, state, rules)),
+            Err(error) => Err((self.id, error)),
+        }
     }
 
     pub(crate) fn state(&self) -> Result<CheckState, SqlStoreError> {

@@ -71,11 +71,12 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
     /// Reads the id alone of a row of `CHECK_SELECT`.
     fn read_check_id(row: &Self::Row) -> sqlx::Result<i64>;
 
-    /// Reads a row of `CHECK_SELECT`, or, when a column cannot be read, its
-    /// id and why: one damaged row must not fail the others read with it.
+    /// Reads a row of `CHECK_SELECT` with its state and rules, or, when any
+    /// of it cannot be read, its id and why: one damaged row must not fail
+    /// the others read with it.
     fn read_check_or_id(row: &Self::Row) -> sqlx::Result<ReadCheck> {
         match Self::read_check(row) {
-            Ok(check) => Ok(Ok(check)),
+            Ok(check) => Ok(check.decoded()),
             Err(error) => Ok(Err((Self::read_check_id(row)?, error.into()))),
         }
     }

@@ -98,11 +98,7 @@ where
             ..BatchSwept::default()
         };
         for row in &rows {
-            let read = DB::read_check_or_id(row)?.and_then(|check| match check.decoded() {
-                Ok((state, rules)) => Ok((check, state, rules)),
-                Err(error) => Err((check.id, error)),
-            });
-            let (check, state, rules) = match read {
+            let (check, state, rules) = match DB::read_check_or_id(row)? {
                 Ok(read) => read,
                 Err(unreadable) => {
                     swept.unreadable.push(unreadable);
