@@ -41,8 +41,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use tower_ping::{
-    Check, CheckStore, CronSchedule, Delivery, ForwardedHeaders, Monitor, MonitorStore, NewCheck,
-    Notifier, PingLayer, Prefix, RateLimit, Schedule, SqlStoreOptions,
+    Check, CheckStore, CronSchedule, Delivery, FailedPing, ForwardedHeaders, Monitor, MonitorStore,
+    NewCheck, Notifier, PingLayer, Prefix, RateLimit, Schedule, SqlStoreOptions, Target,
 };
 
 use backend::Backend;
@@ -242,9 +242,19 @@ fn banner(addr: SocketAddr, prefix: &Prefix, checks: &[Check]) -> String {
 
 /// The app's routes with the layer on `store` in front of them.
 fn app<S: CheckStore>(store: S, backend: &Backend, options: &Options) -> Router {
+    // Errors on standard error, with or without a tracing subscriber (the
+    // crate's `tracing` feature would send them to one, and this example
+    // installs none).
     let mut layer = PingLayer::new(store)
         .prefix(options.prefix.clone())
-        .forwarded_headers(options.forwarded);
+        .forwarded_headers(options.forwarded)
+        .on_store_error(|error, ping: FailedPing<'_>| {
+            let check = match ping.target {
+                Target::Uuid(uuid) => uuid.to_string(),
+                Target::Slug { ping_key, slug } => format!("{ping_key}/{slug}"),
+            };
+            eprintln!("store error on a ping of {check}, answered 503: {error}");
+        });
     layer = match options.body_limit {
         Some(limit) => layer.body_limit(limit),
         None => layer.no_body_limit(),
@@ -275,7 +285,14 @@ fn spawn_monitor<S: MonitorStore>(
     let monitor = Monitor::new(store)
         .sweep_interval(options.sweep_interval)
         .notifier(notifier)
-        .delivery(options.delivery.clone());
+        .delivery(options.delivery.clone())
+        .on_error(|error| eprintln!("monitor: store error: {error}"))
+        .on_delivery_failure(|alert, error| {
+            eprintln!(
+                "alert {} ({} {}) not delivered, attempt {}: {error}",
+                alert.id, alert.name, alert.flip.new_status, alert.attempt
+            )
+        });
     tokio::spawn(monitor.run(stopped(stop)))
 }
 
