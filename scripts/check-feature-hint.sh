@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that calling a time limit without tower-ping's `tokio` feature is a
-# compile error that names the feature (the stand-ins in src/layer.rs), not
+# compile error that names the feature (the stand-ins in src/ping/layer.rs), not
 # only "no method named `store_timeout`".
 #
 #     scripts/check-feature-hint.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates src/slug/table.rs: for every non-ASCII code point, the ASCII
+"""Regenerates src/store/slug/table.rs: for every non-ASCII code point, the ASCII
 characters its NFKD decomposition keeps (what `normalize("NFKD")` followed by
 `encode("ascii", "ignore")` leaves). Code points that keep nothing are absent.
 
@@ -32,4 +32,4 @@ for cp, kept in rows:
     line += item
 out.append(line)
 out.append("];")
-open("src/slug/table.rs", "w").write("\n".join(out) + "\n")
+open("src/store/slug/table.rs", "w").write("\n".join(out) + "\n")

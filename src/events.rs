@@ -11,10 +11,10 @@ use std::fmt::Display;
 #[cfg(feature = "tokio")]
 use uuid::Uuid;
 
-#[cfg(feature = "tokio")]
-use crate::alert::Alert;
-use crate::grammar::{Signal, Target};
+use crate::request::grammar::{Signal, Target};
 use crate::state::Flip;
+#[cfg(feature = "tokio")]
+use crate::store::alert::Alert;
 
 /// A store call of a ping failed; the client was answered `503`.
 pub(crate) fn ping_store_error(error: &dyn Display, target: Target<'_>, signal: Signal) {

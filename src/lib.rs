@@ -182,45 +182,15 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod alert;
-mod answer;
-mod body;
-mod body_capture;
-#[cfg(any(feature = "cron", feature = "serde"))]
-mod calendar;
-mod check;
-mod client;
-mod concurrency;
-#[cfg(feature = "cron")]
-mod cron;
-#[cfg(feature = "tokio")]
-mod delivery;
 mod events;
-mod future;
-mod grammar;
-mod layer;
-mod memory_store;
-#[cfg(feature = "tokio")]
 mod monitor;
-mod monitor_signal;
-mod monitor_store;
-mod notifier;
 mod ping;
-mod query;
-mod rate_limit;
-#[cfg(feature = "serde")]
-mod rfc3339;
+mod request;
 #[cfg(feature = "serde")]
 mod serde_fields;
-mod service;
-mod slug;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod sql;
 mod state;
 mod store;
-mod time_limit;
-#[cfg(feature = "tokio")]
-mod wake;
+mod time;
 
 pub use async_trait::async_trait;
 /// The `http` crate whose types the layer's requests and pings use.
@@ -228,40 +198,21 @@ pub use http;
 /// The `uuid` crate whose [`Uuid`](uuid::Uuid) names checks and runs.
 pub use uuid;
 
-pub use alert::Alert;
-pub use body::ResponseBody;
-pub use check::{Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT};
-pub use client::ForwardedHeaders;
-#[cfg(feature = "cron")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cron")))]
-pub use cron::{CronError, CronSchedule};
+pub use monitor::notifier::{Notifier, NotifyError};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-pub use delivery::Delivery;
-pub use future::ResponseFuture;
-pub use grammar::{classify, InvalidPrefix, PingPath, Prefix, Route, Signal, Target};
-pub use layer::{PingLayer, DEFAULT_BODY_LIMIT};
-pub use memory_store::{MemoryCheckId, MemoryStore};
-#[cfg(feature = "tokio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-pub use monitor::{Monitor, DEFAULT_SWEEP_INTERVAL};
-pub use monitor_signal::MonitorSignal;
-pub use monitor_store::{Claim, MonitorStore, Sweep};
-pub use notifier::{Notifier, NotifyError};
-pub use ping::{FailedPing, Ping};
-pub use query::{InvalidRunId, PingQuery};
-pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
-pub use service::PingService;
-pub use slug::slugify;
-#[cfg(feature = "postgres")]
-#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-pub use sql::PostgresStore;
-#[cfg(feature = "sqlite")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
-pub use sql::SqliteStore;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
-pub use sql::{SqlCheckId, SqlStoreError, SqlStoreOptions};
+pub use monitor::{
+    delivery::Delivery,
+    task::{Monitor, DEFAULT_SWEEP_INTERVAL},
+};
+pub use ping::{
+    PingLayer, PingService, RateDecision, RateLimit, RateLimiter, ResponseBody, ResponseFuture,
+    DEFAULT_BODY_LIMIT,
+};
+pub use request::{
+    classify, FailedPing, ForwardedHeaders, InvalidPrefix, InvalidRunId, Ping, PingPath, PingQuery,
+    Prefix, Route, Signal, Target,
+};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use sqlx;
@@ -270,4 +221,24 @@ pub use state::{
     KeywordFilter, Kind, LiveStatus, Schedule, Status, StatusAt, Transition, DEFAULT_GRACE,
     DEFAULT_TIMEOUT, MAX_DURATION,
 };
-pub use store::{CheckStore, Creation, Lookup};
+pub use store::alert::Alert;
+pub use store::check::{
+    Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT,
+};
+pub use store::check_store::{CheckStore, Creation, Lookup};
+pub use store::memory::{MemoryCheckId, MemoryStore};
+pub use store::monitor_signal::MonitorSignal;
+pub use store::monitor_store::{Claim, MonitorStore, Sweep};
+pub use store::slug::slugify;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use store::sql::PostgresStore;
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use store::sql::SqliteStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
+pub use store::sql::{SqlCheckId, SqlStoreError, SqlStoreOptions};
+#[cfg(feature = "cron")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cron")))]
+pub use time::cron::{CronError, CronSchedule};

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serializer};
 
-use crate::rfc3339;
+use crate::time::rfc3339;
 
 /// A time as RFC 3339 text, UTC, to the microsecond.
 pub(crate) mod time {

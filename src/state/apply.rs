@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use http::Method;
 
-use crate::ping::Ping;
+use crate::request::ping::Ping;
 use crate::state::check_state::CheckState;
 use crate::state::deadline::{alert_after, expire};
 use crate::state::flip::{Flip, FlipReason};

@@ -1,6 +1,6 @@
 //! The kind a ping is recorded as.
 
-use crate::grammar::Signal;
+use crate::request::grammar::Signal;
 
 /// The kind a ping is recorded as, after the check's rules had their say.
 ///

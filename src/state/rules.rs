@@ -283,7 +283,7 @@ mod wire {
             let schedule = match fields.schedule {
                 None => Schedule::Period(fields.timeout.unwrap_or(DEFAULT_TIMEOUT)),
                 #[cfg(feature = "cron")]
-                Some(expression) => crate::cron::CronSchedule::new(&expression, &fields.tz)
+                Some(expression) => crate::time::cron::CronSchedule::new(&expression, &fields.tz)
                     .map(Schedule::Cron)
                     .map_err(de::Error::custom)?,
                 #[cfg(not(feature = "cron"))]

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 #[cfg(feature = "cron")]
-use crate::cron::CronSchedule;
+use crate::time::cron::CronSchedule;
 
 /// The period of a check whose schedule is not set: one day.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(24 * 3600);

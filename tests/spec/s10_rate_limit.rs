@@ -87,7 +87,7 @@ async fn retry_after_is_whole_seconds_rounded_up() {
     assert_eq!(get_via(&layer, &uri).await.status, 200);
     // One an hour: a moment after the first ping, the wait is a little
     // under an hour, rounded up to the whole hour. (That a wait under a
-    // second is one second, never zero, is shown in src/answer.rs, with
+    // second is one second, never zero, is shown in src/ping/answer.rs, with
     // the wait handed in.)
     let answer = get_via(&layer, &uri).await;
     assert_eq!(status_and_body(&answer), (429, "rate limited"));

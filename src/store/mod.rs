@@ -1,0 +1,25 @@
+//! The stores: the contracts the layer and the monitor speak to, what a
+//! check is as a store keeps it, and the stores the crate ships.
+//!
+//! - `check_store`: [`CheckStore`](crate::CheckStore), what the layer needs
+//!   (resolve a target, record a ping, create a check);
+//! - `monitor_store`, `monitor_signal`, `alert`: what the monitor needs
+//!   (sweep overdue checks, the outbox of alerts, waking the monitor);
+//! - `check`, `slug`: checks as stores define, keep and report them;
+//! - `memory`: [`MemoryStore`](crate::MemoryStore), the reference store;
+//! - `sql`: the SQLite and PostgreSQL stores (features `sqlite`,
+//!   `postgres`).
+//!
+//! May use: the state machine (`state`), what a request means (`request`),
+//! time helpers (`time`), the reports (`events`). Never a face (`ping`,
+//! `monitor`): the faces use the stores through the contracts.
+
+pub(crate) mod alert;
+pub(crate) mod check;
+pub(crate) mod check_store;
+pub(crate) mod memory;
+pub(crate) mod monitor_signal;
+pub(crate) mod monitor_store;
+pub(crate) mod slug;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod sql;

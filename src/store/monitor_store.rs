@@ -1,0 +1,200 @@
+//! The monitoring contract: what a store does so that a check that goes
+//! quiet goes down.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::store::alert::Alert;
+use crate::store::check_store::CheckStore;
+use crate::store::monitor_signal::MonitorSignal;
+
+/// What one [`MonitorStore::sweep`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sweep {
+    /// Checks flipped to down, each with a flip of reason `timeout`.
+    pub flipped: usize,
+    /// Checks found at or past their stored deadline that were not due after
+    /// all (their rules or state changed) and got a new deadline.
+    pub rearmed: usize,
+    /// The earliest deadline left in the store after the sweep, as far as
+    /// the store knows: the monitor sleeps until then at most.
+    pub next_deadline: Option<SystemTime>,
+}
+
+impl Sweep {
+    /// A sweep that flipped `flipped` checks, re-armed `rearmed`, and left
+    /// `next_deadline` as the earliest deadline.
+    pub fn new(flipped: usize, rearmed: usize, next_deadline: Option<SystemTime>) -> Self {
+        Self {
+            flipped,
+            rearmed,
+            next_deadline,
+        }
+    }
+}
+
+/// A claim on alerts to deliver: what [`MonitorStore::claim_alerts`] is
+/// asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Claim {
+    /// Who claims: one id per monitor, so that only it can fail or release
+    /// its claims.
+    pub claimer: Uuid,
+    /// The moment of the claim.
+    pub now: SystemTime,
+    /// How long the claim holds: past `now + lease` another claimer may take
+    /// the alert (its claimer is presumed dead).
+    pub lease: Duration,
+    /// The most alerts to claim.
+    pub max: usize,
+}
+
+impl Claim {
+    /// A claim by `claimer` at `now` of up to `max` alerts, each held for
+    /// `lease`.
+    pub fn new(claimer: Uuid, now: SystemTime, lease: Duration, max: usize) -> Self {
+        Self {
+            claimer,
+            now,
+            lease,
+            max,
+        }
+    }
+
+    /// When the claimed alerts become claimable again.
+    pub fn until(&self) -> SystemTime {
+        self.now.checked_add(self.lease).unwrap_or(self.now)
+    }
+}
+
+/// A [`CheckStore`] whose checks the monitor watches: it finds checks whose
+/// deadline passed and flips them to down.
+///
+/// The layer needs only [`CheckStore`]; a store that also implements this
+/// trait can be handed to `Monitor` (feature `tokio`),
+/// which calls [`sweep`](Self::sweep) at each deadline.
+///
+/// # Implementing it
+///
+/// Keep each check's `alert_after` (part of [`CheckState`](crate::CheckState),
+/// set by [`apply`](crate::apply) and the other state functions) where it can
+/// be found by time: an index on the column, a sorted map. Then `sweep(now)`
+/// is:
+///
+/// 1. find the checks with `alert_after <= now`;
+/// 2. for each, holding the same lock or row lock as `record` does, call
+///    [`expire`](crate::expire) on its current state and rules;
+/// 3. store the state it returns and record its flip (if any) in the same
+///    transaction;
+/// 4. report how many were flipped and re-armed, and the earliest deadline
+///    left.
+///
+/// Under the lock, `expire` decides from the state as it is now, so a ping
+/// that got there first is never undone: the check is re-armed instead of
+/// flipped. With several processes on one database, lock the rows so that
+/// each check is flipped by one of them (PostgreSQL:
+/// `SELECT ... FOR UPDATE SKIP LOCKED`).
+///
+/// # Alerts
+///
+/// The store is also the outbox of alerts: every alertable flip
+/// ([`Flip::is_alertable`](crate::Flip::is_alertable)) it records waits there
+/// until delivered. [`claim_alerts`](Self::claim_alerts) leases the ones
+/// whose turn has come: for each check, its oldest undelivered alertable
+/// flip (so a check's alerts go out in order), unless a live claim holds it
+/// or its retry time has not come; the claim counts an attempt.
+/// [`alerts_delivered`](Self::alerts_delivered) marks them delivered,
+/// [`alert_failed`](Self::alert_failed) sets the retry time and gives the
+/// claim up, and [`release_alerts`](Self::release_alerts) gives claims up
+/// at once (at shutdown). A claim that is neither acted on nor released
+/// expires after its lease, so the alerts of a process that died are
+/// delivered by another. With several processes, make each claim atomic
+/// (one `UPDATE ... RETURNING`, or `FOR UPDATE SKIP LOCKED`), so that no
+/// alert is held by two live claims.
+///
+/// `MemoryStore`'s implementation is the reference.
+#[async_trait]
+pub trait MonitorStore: CheckStore {
+    /// Flips to down every check past its deadline at `now` that is not down
+    /// yet, dating each flip at the deadline, and re-arms the ones that turn
+    /// out not to be due. Checks are flipped once, however many sweeps run at
+    /// once.
+    async fn sweep(&self, now: SystemTime) -> Result<Sweep, Self::Error>;
+
+    /// Claims the alerts whose turn has come (see above), in the order their
+    /// flips were recorded, and returns them with their check.
+    async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, Self::Error>;
+
+    /// Marks the alerts `ids` delivered, whoever claimed them.
+    async fn alerts_delivered(&self, ids: &[u64], now: SystemTime) -> Result<(), Self::Error>;
+
+    /// An attempt to deliver alert `id` failed: it may be claimed again from
+    /// `retry_at`. Does nothing when `claimer` no longer holds it (its lease
+    /// expired and another took it).
+    async fn alert_failed(
+        &self,
+        id: u64,
+        claimer: Uuid,
+        retry_at: SystemTime,
+    ) -> Result<(), Self::Error>;
+
+    /// Gives up `claimer`'s claims on the alerts `ids`: claimable again at
+    /// once, by anyone.
+    async fn release_alerts(&self, ids: &[u64], claimer: Uuid) -> Result<(), Self::Error>;
+
+    /// The signal this store reports its own deadlines and flips to, so the
+    /// monitor of this process wakes for them early; `None` (the default)
+    /// when it reports none, and the monitor relies on its sweep interval.
+    fn signal(&self) -> Option<&MonitorSignal> {
+        None
+    }
+
+    /// Whether other processes can set deadlines in this store (a shared
+    /// database): the monitor then also sweeps at every sweep interval. A
+    /// store that sees every change itself (in memory) returns `false`, and
+    /// the monitor sleeps until its next deadline or signal.
+    fn is_shared(&self) -> bool {
+        true
+    }
+}
+
+#[async_trait]
+impl<S: MonitorStore> MonitorStore for Arc<S> {
+    async fn sweep(&self, now: SystemTime) -> Result<Sweep, Self::Error> {
+        (**self).sweep(now).await
+    }
+
+    async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, Self::Error> {
+        (**self).claim_alerts(claim).await
+    }
+
+    async fn alerts_delivered(&self, ids: &[u64], now: SystemTime) -> Result<(), Self::Error> {
+        (**self).alerts_delivered(ids, now).await
+    }
+
+    async fn alert_failed(
+        &self,
+        id: u64,
+        claimer: Uuid,
+        retry_at: SystemTime,
+    ) -> Result<(), Self::Error> {
+        (**self).alert_failed(id, claimer, retry_at).await
+    }
+
+    async fn release_alerts(&self, ids: &[u64], claimer: Uuid) -> Result<(), Self::Error> {
+        (**self).release_alerts(ids, claimer).await
+    }
+
+    fn signal(&self) -> Option<&MonitorSignal> {
+        (**self).signal()
+    }
+
+    fn is_shared(&self) -> bool {
+        (**self).is_shared()
+    }
+}

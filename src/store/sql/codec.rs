@@ -1,0 +1,536 @@
+//! How checks and pings map to columns: plain integers and text, the same
+//! for every backend.
+
+use std::net::IpAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::uri::Scheme;
+use http::Method;
+use uuid::Uuid;
+
+use super::error::SqlStoreError;
+use crate::state::{
+    AllowedMethods, CheckRules, CheckState, Flip, FlipReason, KeywordFilter, Kind, Schedule, Status,
+};
+use crate::store::alert::Alert;
+use crate::store::check::{Check, LoggedPing, RecordedFlip};
+use crate::time::cron::CronSchedule;
+
+/// The columns [`CheckRow`] reads, for `SELECT {CHECK_COLUMNS} WHERE ...`.
+pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.ping_key, \
+     c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, c.start_kw, \
+     c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
+     c.last_duration, c.timeout, c.cron, c.tz, c.grace, c.alert_after \
+     FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
+
+/// The columns [`PingRow`] reads.
+pub(crate) const PING_COLUMNS: &str = "n, kind, exit_status, method, scheme, remote_addr, \
+     user_agent, rid, body, received_at, duration";
+
+pub(crate) fn micros(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_micros()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_micros()).unwrap_or(i64::MAX),
+    }
+}
+
+pub(crate) fn time(micros: i64) -> SystemTime {
+    let magnitude = Duration::from_micros(micros.unsigned_abs());
+    if micros >= 0 {
+        UNIX_EPOCH + magnitude
+    } else {
+        UNIX_EPOCH - magnitude
+    }
+}
+
+pub(crate) fn duration_micros(duration: Duration) -> i64 {
+    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// A period or grace in whole microseconds, rounded up: a rule under a
+/// microsecond (which a store in memory would keep) is kept as one, not
+/// as the zero that no check may have.
+fn rule_micros(duration: Duration) -> i64 {
+    i64::try_from(duration.as_nanos().div_ceil(1_000)).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn uuid(text: &str) -> Result<Uuid, SqlStoreError> {
+    Uuid::parse_str(text).map_err(|_| SqlStoreError::Corrupt(format!("uuid {text:?}")))
+}
+
+/// A stored duration that must be longer than zero.
+fn positive(micros: i64, what: &str) -> Result<Duration, SqlStoreError> {
+    u64::try_from(micros)
+        .ok()
+        .filter(|m| *m > 0)
+        .map(Duration::from_micros)
+        .ok_or_else(|| SqlStoreError::Corrupt(format!("{what} {micros}")))
+}
+
+/// A stored run time: zero or more microseconds.
+fn elapsed(micros: i64, what: &str) -> Result<Duration, SqlStoreError> {
+    u64::try_from(micros)
+        .map(Duration::from_micros)
+        .map_err(|_| SqlStoreError::Corrupt(format!("{what} {micros}")))
+}
+
+fn count(value: i64, what: &str) -> Result<u64, SqlStoreError> {
+    u64::try_from(value).map_err(|_| SqlStoreError::Corrupt(format!("{what} {value}")))
+}
+
+/// A check row as read: the row with its state and rules, or its id and
+/// why it could not be read (a row edited by hand, or written by a newer
+/// version of the crate).
+pub(crate) type ReadCheck = Result<(CheckRow, CheckState, CheckRules), (i64, SqlStoreError)>;
+
+/// A check as its row holds it.
+#[derive(Debug)]
+pub(crate) struct CheckRow {
+    pub(crate) id: i64,
+    pub(crate) uuid: String,
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) ping_key: Option<String>,
+    pub(crate) manual_resume: bool,
+    pub(crate) post_only: bool,
+    pub(crate) filter_body: bool,
+    pub(crate) success_kw: String,
+    pub(crate) failure_kw: String,
+    pub(crate) start_kw: String,
+    pub(crate) default_fail: bool,
+    pub(crate) status: String,
+    pub(crate) n_pings: i64,
+    pub(crate) last_ping: Option<i64>,
+    pub(crate) last_start: Option<i64>,
+    pub(crate) last_start_rid: Option<String>,
+    pub(crate) last_duration: Option<i64>,
+    pub(crate) timeout: i64,
+    pub(crate) cron: Option<String>,
+    pub(crate) tz: String,
+    pub(crate) grace: i64,
+    pub(crate) alert_after: Option<i64>,
+}
+
+/// Reads a [`CheckRow`] from a row of [`CHECK_SELECT`]; a macro so that each
+/// backend's `Row` type checks its own column types.
+macro_rules! check_row {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        $crate::store::sql::codec::CheckRow {
+            id: row.try_get(0)?,
+            uuid: row.try_get(1)?,
+            name: row.try_get(2)?,
+            slug: row.try_get(3)?,
+            ping_key: row.try_get(4)?,
+            manual_resume: row.try_get(5)?,
+            post_only: row.try_get(6)?,
+            filter_body: row.try_get(7)?,
+            success_kw: row.try_get(8)?,
+            failure_kw: row.try_get(9)?,
+            start_kw: row.try_get(10)?,
+            default_fail: row.try_get(11)?,
+            status: row.try_get(12)?,
+            n_pings: row.try_get(13)?,
+            last_ping: row.try_get(14)?,
+            last_start: row.try_get(15)?,
+            last_start_rid: row.try_get(16)?,
+            last_duration: row.try_get(17)?,
+            timeout: row.try_get(18)?,
+            cron: row.try_get(19)?,
+            tz: row.try_get(20)?,
+            grace: row.try_get(21)?,
+            alert_after: row.try_get(22)?,
+        }
+    }};
+}
+pub(crate) use check_row;
+
+/// Reads a [`PingRow`] from a row of [`PING_COLUMNS`].
+macro_rules! ping_row {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        $crate::store::sql::codec::PingRow {
+            n: row.try_get(0)?,
+            kind: row.try_get(1)?,
+            exit_status: row.try_get(2)?,
+            method: row.try_get(3)?,
+            scheme: row.try_get(4)?,
+            remote_addr: row.try_get(5)?,
+            user_agent: row.try_get(6)?,
+            rid: row.try_get(7)?,
+            body: row.try_get(8)?,
+            received_at: row.try_get(9)?,
+            duration: row.try_get(10)?,
+        }
+    }};
+}
+pub(crate) use ping_row;
+
+/// Reads a [`StoredFlipRow`] from a row of [`FLIP_SELECT`].
+macro_rules! flip_row {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        $crate::store::sql::codec::StoredFlipRow {
+            id: row.try_get(0)?,
+            uuid: row.try_get(1)?,
+            old_status: row.try_get(2)?,
+            new_status: row.try_get(3)?,
+            reason: row.try_get(4)?,
+            at: row.try_get(5)?,
+            delivered_at: row.try_get(6)?,
+            attempts: row.try_get(7)?,
+            name: row.try_get(8)?,
+            slug: row.try_get(9)?,
+            ping_key: row.try_get(10)?,
+            status: row.try_get(11)?,
+            last_ping: row.try_get(12)?,
+        }
+    }};
+}
+pub(crate) use flip_row;
+
+impl CheckRow {
+    pub(crate) fn rules(&self) -> Result<CheckRules, SqlStoreError> {
+        let filter = KeywordFilter::on()
+            .success(self.success_kw.as_str())
+            .failure(self.failure_kw.as_str())
+            .start(self.start_kw.as_str())
+            .default_fail(self.default_fail);
+        Ok(CheckRules::default()
+            .manual_resume(self.manual_resume)
+            .methods(if self.post_only {
+                AllowedMethods::PostOnly
+            } else {
+                AllowedMethods::Any
+            })
+            .filter(KeywordFilter {
+                filter_body: self.filter_body,
+                ..filter
+            })
+            .schedule(self.schedule()?)
+            .grace(positive(self.grace, "grace")?))
+    }
+
+    fn schedule(&self) -> Result<Schedule, SqlStoreError> {
+        Ok(match &self.cron {
+            None => Schedule::Period(positive(self.timeout, "timeout")?),
+            Some(expression) => Schedule::Cron(
+                CronSchedule::new(expression, &self.tz)
+                    .map_err(|e| SqlStoreError::Corrupt(format!("cron {expression:?}: {e}")))?,
+            ),
+        })
+    }
+
+    /// The row with its state and rules decoded, or its id and why they
+    /// cannot be.
+    pub(crate) fn decoded(self) -> ReadCheck {
+        match self.state().and_then(|state| Ok((state, self.rules()?))) {
+            Ok((state, rules)) => Ok((self, state, rules)),
+            Err(error) => Err((self.id, error)),
+        }
+    }
+
+    pub(crate) fn state(&self) -> Result<CheckState, SqlStoreError> {
+        Ok(CheckState {
+            status: Status::parse(&self.status)
+                .ok_or_else(|| SqlStoreError::Corrupt(format!("status {:?}", self.status)))?,
+            n_pings: count(self.n_pings, "n_pings")?,
+            last_ping: self.last_ping.map(time),
+            last_start: self.last_start.map(time),
+            last_start_rid: self.last_start_rid.as_deref().map(uuid).transpose()?,
+            last_duration: self
+                .last_duration
+                .map(|d| elapsed(d, "last_duration"))
+                .transpose()?,
+            alert_after: self.alert_after.map(time),
+        })
+    }
+
+    /// The check as the store reports it. Its `alert_after` is computed
+    /// from its state and rules: the column may hold an earlier value (see
+    /// `Batch`), which only tells the sweep where to look.
+    pub(crate) fn into_check(self) -> Result<Check, SqlStoreError> {
+        let rules = self.rules()?;
+        let state = self.state()?.rearmed(&rules);
+        Ok(Check::new(
+            uuid(&self.uuid)?,
+            self.name.clone(),
+            self.slug.clone(),
+            self.ping_key.clone(),
+            rules,
+            state,
+        ))
+    }
+}
+
+/// A check's state as written back after a batch.
+#[derive(Debug)]
+pub(crate) struct StateRow {
+    pub(crate) status: &'static str,
+    pub(crate) n_pings: i64,
+    pub(crate) last_ping: Option<i64>,
+    pub(crate) last_start: Option<i64>,
+    pub(crate) last_start_rid: Option<String>,
+    pub(crate) last_duration: Option<i64>,
+    pub(crate) alert_after: Option<i64>,
+}
+
+impl StateRow {
+    pub(crate) fn new(state: &CheckState) -> Self {
+        Self {
+            status: state.status.as_str(),
+            n_pings: i64::try_from(state.n_pings).unwrap_or(i64::MAX),
+            last_ping: state.last_ping.map(micros),
+            last_start: state.last_start.map(micros),
+            last_start_rid: state.last_start_rid.map(|rid| rid.to_string()),
+            last_duration: state.last_duration.map(duration_micros),
+            alert_after: state.alert_after.map(micros),
+        }
+    }
+}
+
+/// How a check's rules map to its columns.
+#[derive(Debug)]
+pub(crate) struct RulesRow<'a> {
+    pub(crate) manual_resume: bool,
+    pub(crate) post_only: bool,
+    pub(crate) filter: &'a KeywordFilter,
+    pub(crate) timeout: i64,
+    pub(crate) cron: Option<&'a str>,
+    pub(crate) tz: &'a str,
+    pub(crate) grace: i64,
+}
+
+impl<'a> RulesRow<'a> {
+    pub(crate) fn new(rules: &'a CheckRules) -> Self {
+        let (timeout, cron, tz) = match &rules.schedule {
+            Schedule::Period(period) => (rule_micros(*period), None, "UTC"),
+            Schedule::Cron(cron) => (
+                duration_micros(crate::state::DEFAULT_TIMEOUT),
+                Some(cron.expression()),
+                cron.time_zone(),
+            ),
+        };
+        Self {
+            manual_resume: rules.manual_resume,
+            post_only: rules.methods == AllowedMethods::PostOnly,
+            filter: &rules.filter,
+            timeout,
+            cron,
+            tz,
+            grace: rule_micros(rules.grace),
+        }
+    }
+}
+
+/// A flip as written, with its check's row id and UUID.
+#[derive(Debug)]
+pub(crate) struct FlipRow {
+    pub(crate) check: i64,
+    /// For the report of the flip once committed.
+    pub(crate) uuid: String,
+    pub(crate) flip: Flip,
+    pub(crate) old_status: &'static str,
+    pub(crate) new_status: &'static str,
+    pub(crate) reason: &'static str,
+    pub(crate) at: i64,
+    pub(crate) alertable: bool,
+}
+
+impl FlipRow {
+    pub(crate) fn new(check: i64, uuid: &str, flip: &Flip) -> Self {
+        Self {
+            check,
+            uuid: uuid.to_owned(),
+            flip: *flip,
+            old_status: flip.old_status.as_str(),
+            new_status: flip.new_status.as_str(),
+            reason: flip.reason.as_str(),
+            at: micros(flip.at),
+            alertable: flip.is_alertable(),
+        }
+    }
+}
+
+/// The columns [`StoredFlipRow`] reads: the flip, its delivery, and its
+/// check as an alert shows it.
+pub(crate) const FLIP_SELECT: &str = "SELECT f.id, c.uuid, f.old_status, f.new_status, \
+     f.reason, f.at, f.delivered_at, f.attempts, c.name, c.slug, p.ping_key, c.status, \
+     c.last_ping FROM tower_ping_flips f JOIN tower_ping_checks c ON c.id = f.check_id \
+     LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
+
+/// A flip as read back, with its check.
+#[derive(Debug)]
+pub(crate) struct StoredFlipRow {
+    pub(crate) id: i64,
+    pub(crate) uuid: String,
+    pub(crate) old_status: String,
+    pub(crate) new_status: String,
+    pub(crate) reason: String,
+    pub(crate) at: i64,
+    pub(crate) delivered_at: Option<i64>,
+    pub(crate) attempts: i32,
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) ping_key: Option<String>,
+    pub(crate) status: String,
+    pub(crate) last_ping: Option<i64>,
+}
+
+fn status(text: &str) -> Result<Status, SqlStoreError> {
+    Status::parse(text).ok_or_else(|| SqlStoreError::Corrupt(format!("status {text:?}")))
+}
+
+impl StoredFlipRow {
+    fn flip(&self) -> Result<Flip, SqlStoreError> {
+        let reason = FlipReason::parse(&self.reason)
+            .ok_or_else(|| SqlStoreError::Corrupt(format!("flip reason {:?}", self.reason)))?;
+        Ok(Flip::new(
+            status(&self.old_status)?,
+            status(&self.new_status)?,
+            reason,
+            time(self.at),
+        ))
+    }
+
+    pub(crate) fn into_recorded(self) -> Result<RecordedFlip, SqlStoreError> {
+        Ok(RecordedFlip::new(
+            count(self.id, "flip id")?,
+            uuid(&self.uuid)?,
+            self.flip()?,
+            self.delivered_at.is_some(),
+        ))
+    }
+
+    pub(crate) fn into_alert(self) -> Result<Alert, SqlStoreError> {
+        let attempt = u32::try_from(self.attempts)
+            .map_err(|_| SqlStoreError::Corrupt(format!("attempts {}", self.attempts)))?;
+        let (flip, status) = (self.flip()?, status(&self.status)?);
+        Ok(Alert::new(
+            count(self.id, "flip id")?,
+            attempt,
+            uuid(&self.uuid)?,
+            self.name,
+            self.slug,
+            self.ping_key,
+            status,
+            self.last_ping.map(time),
+            flip,
+        ))
+    }
+}
+
+/// A ping log entry as its row holds it.
+#[derive(Debug)]
+pub(crate) struct PingRow {
+    pub(crate) n: i64,
+    pub(crate) kind: String,
+    pub(crate) exit_status: Option<i64>,
+    pub(crate) method: String,
+    pub(crate) scheme: String,
+    pub(crate) remote_addr: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) rid: Option<String>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) received_at: i64,
+    pub(crate) duration: Option<i64>,
+}
+
+impl PingRow {
+    pub(crate) fn new(ping: &LoggedPing) -> Self {
+        Self {
+            n: i64::try_from(ping.n).unwrap_or(i64::MAX),
+            kind: ping.kind.as_str().to_owned(),
+            exit_status: ping.exit_status.map(i64::from),
+            method: ping.method.as_str().to_owned(),
+            scheme: ping.scheme.as_str().to_owned(),
+            remote_addr: ping.remote_addr.map(|ip| ip.to_string()),
+            user_agent: ping.user_agent.clone(),
+            rid: ping.rid.map(|rid| rid.to_string()),
+            body: ping.body.to_vec(),
+            received_at: micros(ping.received_at),
+            duration: ping.duration.map(duration_micros),
+        }
+    }
+
+    pub(crate) fn into_logged(self) -> Result<LoggedPing, SqlStoreError> {
+        let corrupt = |what: &str, value: &dyn std::fmt::Debug| {
+            SqlStoreError::Corrupt(format!("{what} {value:?}"))
+        };
+        Ok(LoggedPing {
+            n: count(self.n, "n")?,
+            kind: Kind::parse(&self.kind).ok_or_else(|| corrupt("kind", &self.kind))?,
+            exit_status: self
+                .exit_status
+                .map(|s| u8::try_from(s).map_err(|_| corrupt("exit status", &s)))
+                .transpose()?,
+            method: Method::from_bytes(self.method.as_bytes())
+                .map_err(|_| corrupt("method", &self.method))?,
+            scheme: self
+                .scheme
+                .parse::<Scheme>()
+                .map_err(|_| corrupt("scheme", &self.scheme))?,
+            remote_addr: self
+                .remote_addr
+                .as_deref()
+                .map(|a| a.parse::<IpAddr>().map_err(|_| corrupt("address", &a)))
+                .transpose()?,
+            user_agent: self.user_agent,
+            rid: self.rid.as_deref().map(uuid).transpose()?,
+            body: Bytes::from(self.body),
+            received_at: time(self.received_at),
+            duration: self.duration.map(|d| elapsed(d, "duration")).transpose()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::grammar::Signal;
+    use crate::request::ping::Ping;
+    use crate::state::{apply, CheckState};
+
+    #[test]
+    fn times_round_trip_to_the_microsecond_both_sides_of_the_epoch() {
+        for micros_value in [0, 1, -1, 1_700_000_000_123_456, -86_400_000_001] {
+            assert_eq!(micros(time(micros_value)), micros_value);
+        }
+    }
+
+    #[test]
+    fn a_logged_ping_round_trips_through_its_row() {
+        let mut ping = Ping::new(Signal::Exit(3), time(1_700_000_000_123_456));
+        ping.method = Method::POST;
+        ping.scheme = Scheme::HTTPS;
+        ping.remote_addr = Some("2001:db8::1".parse().unwrap());
+        ping.user_agent = Some("cron/1".into());
+        ping.rid = Some(Uuid::new_v4());
+        ping.body = Bytes::from_static(b"\xff\x00 not utf-8");
+        let transition = apply(&CheckState::default(), &CheckRules::default(), &ping);
+        let logged = LoggedPing::new(&transition, ping);
+        assert_eq!(PingRow::new(&logged).into_logged().unwrap(), logged);
+    }
+
+    #[test]
+    fn unreadable_values_are_errors_not_panics() {
+        let row = PingRow {
+            n: 1,
+            kind: "bogus".into(),
+            exit_status: None,
+            method: "GET".into(),
+            scheme: "http".into(),
+            remote_addr: None,
+            user_agent: None,
+            rid: None,
+            body: Vec::new(),
+            received_at: 0,
+            duration: None,
+        };
+        assert!(matches!(row.into_logged(), Err(SqlStoreError::Corrupt(_))));
+    }
+}

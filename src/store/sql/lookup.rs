@@ -1,0 +1,162 @@
+//! Finding checks and projects: the [`CheckStore`](crate::CheckStore) calls
+//! (`resolve`, and `record` and `create` handed to the writer), and the
+//! project and `?create=1` lookups inside a transaction.
+
+use sqlx::{ColumnIndex, Encode, Executor, Row, Type};
+use uuid::Uuid;
+
+use super::check_id::SqlCheckId;
+use super::codec;
+use super::dialect::{Dialect, Value};
+use super::queue::Work;
+use super::shared::Shared;
+use super::{bounded, SqlStoreError};
+use crate::request::grammar::Target;
+use crate::request::ping::Ping;
+use crate::state::Status;
+use crate::store::check_store::{Creation, Lookup};
+
+impl<DB> Shared<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: Type<DB> + Encode<'a, DB>,
+    i64: Value<DB>,
+    String: Value<DB>,
+{
+    pub(crate) async fn resolve(
+        &self,
+        target: Target<'_>,
+    ) -> Result<Lookup<SqlCheckId>, SqlStoreError> {
+        let limit = self.options.call_timeout;
+        let pool = &self.pool;
+        match target {
+            Target::Uuid(uuid) => {
+                if let Some(row) = self.cached_id(uuid) {
+                    return Ok(Lookup::Found(SqlCheckId { row, uuid }));
+                }
+                let id: Option<i64> = bounded(
+                    limit,
+                    sqlx::query_scalar("SELECT id FROM tower_ping_checks WHERE uuid = $1")
+                        .bind(uuid.to_string())
+                        .fetch_optional(pool),
+                )
+                .await?;
+                Ok(match id {
+                    Some(row) => {
+                        self.cache_id(uuid, row);
+                        Lookup::Found(SqlCheckId { row, uuid })
+                    }
+                    None => Lookup::NotFound,
+                })
+            }
+            Target::Slug { ping_key, slug } => {
+                let rows = bounded(
+                    limit,
+                    sqlx::query(
+                        "SELECT c.id, c.uuid FROM tower_ping_checks c \
+                         JOIN tower_ping_projects p ON p.id = c.project_id \
+                         WHERE p.ping_key = $1 AND c.slug = $2 LIMIT 2",
+                    )
+                    .bind(ping_key)
+                    .bind(slug)
+                    .fetch_all(pool),
+                )
+                .await?;
+                Ok(match rows.as_slice() {
+                    [one] => {
+                        let uuid: String = one.try_get(1)?;
+                        Lookup::Found(SqlCheckId {
+                            row: one.try_get(0)?,
+                            uuid: codec::uuid(&uuid)?,
+                        })
+                    }
+                    [] => Lookup::NotFound,
+                    _ => Lookup::Ambiguous,
+                })
+            }
+        }
+    }
+
+    pub(crate) async fn record(&self, check: SqlCheckId, ping: Ping) -> Result<(), SqlStoreError> {
+        let recorded = self.queue.submit(Work::Record { check, ping }).await;
+        if let Err(SqlStoreError::CheckGone) = recorded {
+            // Removed by another process (this one forgets on `remove`): the
+            // next ping to it looks it up again, and finds nothing.
+            self.forget_id(check.uuid);
+        }
+        recorded.map(drop)
+    }
+
+    pub(crate) async fn create(
+        &self,
+        ping_key: &str,
+        slug: &str,
+        ping: Ping,
+    ) -> Result<Creation, SqlStoreError> {
+        self.queue
+            .submit(Work::Create {
+                ping_key: ping_key.to_owned(),
+                slug: slug.to_owned(),
+                ping,
+            })
+            .await
+    }
+
+    /// The id of the project with `ping_key`, created if missing.
+    pub(crate) async fn project_id(conn: &mut DB::Connection, ping_key: &str) -> sqlx::Result<i64> {
+        sqlx::query(
+            "INSERT INTO tower_ping_projects (ping_key) VALUES ($1) ON CONFLICT DO NOTHING",
+        )
+        .bind(ping_key)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query_scalar("SELECT id FROM tower_ping_projects WHERE ping_key = $1")
+            .bind(ping_key)
+            .fetch_one(conn)
+            .await
+    }
+
+    /// Finds the check of a `?create=1` ping, creating it when its project
+    /// has none: `Ok((id, Created | Recorded))`, or `Err(NotFound | Ambiguous)`.
+    pub(crate) async fn get_or_create(
+        conn: &mut DB::Connection,
+        ping_key: &str,
+        slug: &str,
+    ) -> sqlx::Result<Result<(i64, Creation), Creation>> {
+        let project: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM tower_ping_projects WHERE ping_key = $1")
+                .bind(ping_key)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(project) = project else {
+            return Ok(Err(Creation::NotFound));
+        };
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM tower_ping_checks WHERE project_id = $1 AND slug = $2 LIMIT 2",
+        )
+        .bind(project)
+        .bind(slug)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(match ids.as_slice() {
+            [one] => Ok((*one, Creation::Recorded)),
+            [_, _, ..] => Err(Creation::Ambiguous),
+            [] => {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, status) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(Uuid::new_v4().to_string())
+                .bind(slug)
+                .bind(slug)
+                .bind(project)
+                .bind(Status::New.as_str())
+                .fetch_one(conn)
+                .await?;
+                Ok((id, Creation::Created))
+            }
+        })
+    }
+}

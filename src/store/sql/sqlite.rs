@@ -1,0 +1,255 @@
+//! The SQLite store.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteQueryResult, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::batch::Applied;
+use super::codec::{
+    check_row, flip_row, ping_row, CheckRow, PingRow, ReadCheck, StoredFlipRow, CHECK_SELECT,
+    PING_COLUMNS,
+};
+use super::dialect::Dialect;
+use super::forward::forward_to_shared;
+use super::queue::Work;
+use super::shared::Shared;
+use super::{SqlStoreError, SqlStoreOptions};
+
+/// Rows per statement: at most 12 binds each, well under SQLite's 32,766.
+const INSERT_CHUNK: usize = 1000;
+
+/// A [`CheckStore`](crate::CheckStore) in a SQLite database file (feature `sqlite`).
+///
+/// The database runs in WAL mode with `synchronous=FULL`: a ping is on disk
+/// when its transaction commits, and the layer answers `200` only then.
+/// Clones share one pool and one writer. The database is a file: with
+/// `sqlite::memory:` each pooled connection would see a database of its own.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), tower_ping::SqlStoreError> {
+/// use tower_ping::{NewCheck, PingLayer, SqliteStore};
+///
+/// let store = SqliteStore::connect("sqlite://checks.db").await?; // migrates too
+/// store.add_check(NewCheck::new("Nightly backup").ping_key("my-ping-key")).await?;
+/// let layer = PingLayer::new(store.clone());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Shared<Sqlite>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database at `url`, such as
+    /// `sqlite://checks.db` or `sqlite:///var/lib/app/checks.db`, with the
+    /// default [`SqlStoreOptions`], and applies the migrations.
+    pub async fn connect(url: &str) -> Result<Self, SqlStoreError> {
+        Self::connect_with(url, SqlStoreOptions::default()).await
+    }
+
+    /// [`connect`](Self::connect) with these options.
+    pub async fn connect_with(url: &str, options: SqlStoreOptions) -> Result<Self, SqlStoreError> {
+        let connect = SqliteConnectOptions::from_str(url)?;
+        Self::connect_with_options(connect, options).await
+    }
+
+    /// Opens the database `connect` describes. The store sets WAL mode,
+    /// `synchronous=FULL`, foreign keys, creation of a missing file, and a
+    /// busy timeout of three quarters of the call timeout.
+    pub async fn connect_with_options(
+        connect: SqliteConnectOptions,
+        options: SqlStoreOptions,
+    ) -> Result<Self, SqlStoreError> {
+        let connect = connect
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(options.database_wait());
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        // One writer: SQLite has one write lock.
+        let store = Self {
+            inner: Arc::new(Shared::start(pool, options, 1)),
+        };
+        if store.inner.options.migrate {
+            store.migrate().await?;
+        }
+        Ok(store)
+    }
+}
+
+forward_to_shared!(SqliteStore, SqlitePool);
+
+#[async_trait]
+impl Dialect for Sqlite {
+    // IMMEDIATE: take the write lock up front, so reading a check's state
+    // and writing it back cannot interleave with another writer.
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+
+    const MIGRATIONS: &'static [(i64, &'static str, &'static str)] = &[
+        (
+            1,
+            "initial",
+            include_str!("../../../migrations/sqlite/0001_initial.sql"),
+        ),
+        (
+            2,
+            "schedules",
+            include_str!("../../../migrations/sqlite/0002_schedules.sql"),
+        ),
+        (
+            3,
+            "alerts",
+            include_str!("../../../migrations/sqlite/0003_alerts.sql"),
+        ),
+        (
+            4,
+            "ping durations",
+            include_str!("../../../migrations/sqlite/0004_ping_durations.sql"),
+        ),
+    ];
+
+    const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
+        tower_ping_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, \
+        applied_at INTEGER NOT NULL)";
+
+    // A write transaction holds the whole database already.
+    const FOR_UPDATE: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
+    const FOR_UPDATE_SKIP_LOCKED: &'static str = "";
+
+    fn read_check(row: &SqliteRow) -> sqlx::Result<CheckRow> {
+        Ok(check_row!(row))
+    }
+
+    fn read_check_id(row: &SqliteRow) -> sqlx::Result<i64> {
+        row.try_get(0)
+    }
+
+    fn read_ping(row: &SqliteRow) -> sqlx::Result<PingRow> {
+        Ok(ping_row!(row))
+    }
+
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn read_flip(row: &SqliteRow) -> sqlx::Result<StoredFlipRow> {
+        Ok(flip_row!(row))
+    }
+
+    /// Nothing to take: `BEGIN IMMEDIATE` already holds the database.
+    async fn lock_migrations(_: &mut SqliteConnection) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    /// Nothing to take: `BEGIN IMMEDIATE` already holds the database.
+    async fn lock_definitions(_: &mut SqliteConnection) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    /// Nothing to take: `BEGIN IMMEDIATE` already holds the database.
+    async fn lock_projects(_: &mut SqliteConnection, _: &[Work]) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    async fn load_checks(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<ReadCheck>> {
+        let mut load = QueryBuilder::<Sqlite>::new(CHECK_SELECT);
+        load.push(" WHERE c.id IN (");
+        let mut list = load.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        load.push(")");
+        let rows = load.build().fetch_all(&mut *conn).await?;
+        rows.iter().map(Self::read_check_or_id).collect()
+    }
+
+    async fn write_applied(conn: &mut SqliteConnection, applied: &Applied) -> sqlx::Result<()> {
+        for chunk in applied.log.chunks(INSERT_CHUNK) {
+            let mut insert = QueryBuilder::<Sqlite>::new(format!(
+                "INSERT INTO tower_ping_pings (check_id, {PING_COLUMNS}) "
+            ));
+            insert.push_values(chunk, |mut row, (check, ping)| {
+                row.push_bind(*check)
+                    .push_bind(ping.n)
+                    .push_bind(ping.kind.as_str())
+                    .push_bind(ping.exit_status)
+                    .push_bind(ping.method.as_str())
+                    .push_bind(ping.scheme.as_str())
+                    .push_bind(ping.remote_addr.as_deref())
+                    .push_bind(ping.user_agent.as_deref())
+                    .push_bind(ping.rid.as_deref())
+                    .push_bind(ping.body.as_slice())
+                    .push_bind(ping.received_at)
+                    .push_bind(ping.duration);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+        // One statement for every check's new state, one for the pruning.
+        for chunk in applied.states.chunks(INSERT_CHUNK) {
+            let mut update = QueryBuilder::<Sqlite>::new(
+                "WITH u (id, status, n_pings, last_ping, last_start, last_start_rid, \
+                 last_duration, alert_after) AS (",
+            );
+            update.push_values(chunk, |mut row, (id, state)| {
+                row.push_bind(*id)
+                    .push_bind(state.status)
+                    .push_bind(state.n_pings)
+                    .push_bind(state.last_ping)
+                    .push_bind(state.last_start)
+                    .push_bind(state.last_start_rid.as_deref())
+                    .push_bind(state.last_duration)
+                    .push_bind(state.alert_after);
+            });
+            update.push(
+                ") UPDATE tower_ping_checks SET status = u.status, n_pings = u.n_pings, \
+                 last_ping = u.last_ping, last_start = u.last_start, \
+                 last_start_rid = u.last_start_rid, last_duration = u.last_duration, \
+                 alert_after = u.alert_after FROM u WHERE tower_ping_checks.id = u.id",
+            );
+            update.build().execute(&mut *conn).await?;
+        }
+        for chunk in applied.prune.chunks(INSERT_CHUNK) {
+            // OR of per-check ranges: each term is a range of the primary key.
+            let mut prune = QueryBuilder::<Sqlite>::new("DELETE FROM tower_ping_pings WHERE ");
+            let mut terms = prune.separated(" OR ");
+            for (id, above, upto) in chunk {
+                terms.push("(check_id = ");
+                terms.push_bind_unseparated(*id);
+                terms.push_unseparated(" AND n > ");
+                terms.push_bind_unseparated(*above);
+                terms.push_unseparated(" AND n <= ");
+                terms.push_bind_unseparated(*upto);
+                terms.push_unseparated(")");
+            }
+            prune.build().execute(&mut *conn).await?;
+        }
+        for chunk in applied.flips.chunks(INSERT_CHUNK) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO tower_ping_flips \
+                 (check_id, old_status, new_status, reason, at, alertable) ",
+            );
+            insert.push_values(chunk, |mut row, flip| {
+                row.push_bind(flip.check)
+                    .push_bind(flip.old_status)
+                    .push_bind(flip.new_status)
+                    .push_bind(flip.reason)
+                    .push_bind(flip.at)
+                    .push_bind(flip.alertable);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! The writer task's side of group commit: one transaction per batch.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::{ColumnIndex, Database, Encode, Executor, Pool, Type};
+
+use super::batch::Batch;
+use super::dialect::{Dialect, Value};
+use super::flip_log;
+use super::queue::{Outcome, Work, Writer};
+use super::shared::Shared;
+use super::{SqlStoreError, SqlStoreOptions};
+use crate::store::check_store::Creation;
+use crate::store::monitor_signal::MonitorSignal;
+
+/// Writes batches to a store's database.
+pub(crate) struct SqlWriter<DB: Database> {
+    pool: Pool<DB>,
+    log_limit: usize,
+    /// Told of the deadlines and alerts each committed batch sets.
+    signal: Arc<MonitorSignal>,
+}
+
+impl<DB: Database> SqlWriter<DB> {
+    pub(crate) fn new(
+        pool: Pool<DB>,
+        options: &SqlStoreOptions,
+        signal: Arc<MonitorSignal>,
+    ) -> Self {
+        Self {
+            pool,
+            log_limit: options.ping_log_limit,
+            signal,
+        }
+    }
+}
+
+// Not derived: that would ask for `DB: Clone`.
+impl<DB: Database> Clone for SqlWriter<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+            log_limit: self.log_limit,
+            signal: self.signal.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl<DB> Writer for SqlWriter<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: Type<DB> + Encode<'a, DB>,
+    i64: Value<DB>,
+    String: Value<DB>,
+{
+    async fn write(&self, works: Vec<Work>) -> Result<Vec<Outcome>, SqlStoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN).await?;
+        DB::lock_projects(&mut tx, &works).await?;
+        let mut batch = Batch::new(works.len());
+        for (job, work) in works.into_iter().enumerate() {
+            match work {
+                Work::Record { check, ping } => {
+                    batch.record(job, check.row, Some(check.uuid), ping, Creation::Recorded)
+                }
+                Work::Create {
+                    ping_key,
+                    slug,
+                    ping,
+                } => match Shared::<DB>::get_or_create(&mut tx, &ping_key, &slug).await? {
+                    Ok((check, creation)) => batch.record(job, check, None, ping, creation),
+                    Err(creation) => batch.answer(job, Ok(creation)),
+                },
+            }
+        }
+
+        let ids = batch.check_ids();
+        let rows = if ids.is_empty() {
+            Vec::new()
+        } else {
+            DB::load_checks(&mut tx, &ids).await?
+        };
+        let applied = batch.apply(rows, self.log_limit);
+        DB::write_applied(&mut tx, &applied).await?;
+        if !applied.flips.is_empty() {
+            flip_log::prune::<DB>(&mut tx, &applied.flipped_checks(), self.log_limit).await?;
+        }
+        tx.commit().await?;
+        applied.committed(&self.signal);
+        Ok(applied.outcomes)
+    }
+}
