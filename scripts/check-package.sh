@@ -9,8 +9,9 @@
 #   because `include` leaves tests/ and benches/ out on purpose. Any other
 #   warning fails, and so does a left-out example.
 # - The package holds the files under src/, migrations/ and examples/, the
-#   README, CHANGELOG, SECURITY.md, docs/stores.md and both licences (the
-#   README links to them), and nothing else but what cargo adds itself.
+#   README, CHANGELOG, SECURITY.md, docs/stores.md, docs/architecture.md
+#   and both licences (the README links to them), and nothing else but
+#   what cargo adds itself.
 #
 # The package stays in target/package/, for scripts/check-readme-examples.sh.
 set -euo pipefail
@@ -37,7 +38,7 @@ generated='^(Cargo\.toml\.orig|Cargo\.lock|\.cargo_vcs_info\.json)$'
 listed=$(cargo package --locked --list "$@" 2>/dev/null | grep -Ev "$generated" | sort)
 wanted=$({
     git ls-files src migrations examples
-    printf '%s\n' Cargo.toml README.md CHANGELOG.md SECURITY.md docs/stores.md LICENSE-MIT LICENSE-APACHE
+    printf '%s\n' Cargo.toml README.md CHANGELOG.md SECURITY.md docs/stores.md docs/architecture.md LICENSE-MIT LICENSE-APACHE
 } | sort)
 missing=$(comm -13 <(echo "$listed") <(echo "$wanted"))
 extra=$(comm -23 <(echo "$listed") <(echo "$wanted"))

@@ -12,7 +12,7 @@ use std::fmt::Display;
 use uuid::Uuid;
 
 use crate::request::grammar::{Signal, Target};
-use crate::state::Flip;
+use crate::state::flip::Flip;
 #[cfg(feature = "tokio")]
 use crate::store::alert::Alert;
 

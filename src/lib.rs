@@ -222,13 +222,15 @@ pub use state::{
     DEFAULT_TIMEOUT, MAX_DURATION,
 };
 pub use store::alert::Alert;
-pub use store::check::{
-    Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT,
-};
+pub use store::check::Check;
 pub use store::check_store::{CheckStore, Creation, Lookup};
+pub use store::define_error::DefineError;
+pub use store::logged_ping::{LoggedPing, DEFAULT_PING_LOG_LIMIT};
 pub use store::memory::{MemoryCheckId, MemoryStore};
 pub use store::monitor_signal::MonitorSignal;
 pub use store::monitor_store::{Claim, MonitorStore, Sweep};
+pub use store::new_check::NewCheck;
+pub use store::recorded_flip::RecordedFlip;
 pub use store::slug::slugify;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]

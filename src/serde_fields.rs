@@ -96,7 +96,7 @@ pub(crate) mod opt_secs {
 /// place, and only an up check is ever in grace.
 pub(crate) mod stored_status {
     use super::*;
-    use crate::state::Status;
+    use crate::state::status::Status;
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
         let text = String::deserialize(d)?;

@@ -4,23 +4,17 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::HeaderValue;
 use tower_layer::Layer;
 
 use crate::events;
 use crate::ping::concurrency::ConcurrencyLimit;
 use crate::ping::rate_limit::{RateLimit, RateLimiter};
 use crate::ping::service::PingService;
+use crate::ping::settings::{BodyLimit, ErrorHook, Settings, DEFAULT_BODY_LIMIT};
 use crate::request::client::ForwardedHeaders;
 use crate::request::grammar::Prefix;
 use crate::request::ping::FailedPing;
 use crate::store::check_store::CheckStore;
-
-/// The default most bytes of a ping body that are kept.
-pub const DEFAULT_BODY_LIMIT: usize = 10_000;
-
-/// A hook that sees every store error, with the ping it happened on.
-pub(crate) type ErrorHook<E> = Arc<dyn Fn(&E, FailedPing<'_>) + Send + Sync>;
 
 /// A [`Layer`] that answers the Pinging API in front of any service.
 ///
@@ -43,39 +37,6 @@ pub struct PingLayer<S: CheckStore> {
     on_store_error: ErrorHook<S::Error>,
     limit: Option<Arc<ConcurrencyLimit>>,
     rate_limit: Option<Arc<RateLimiter>>,
-}
-
-/// What the service needs of the layer's configuration.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) prefix: Prefix,
-    pub(crate) body_limit: BodyLimit,
-    pub(crate) forwarded: ForwardedHeaders,
-    /// How long reading a ping's body may take, from the first poll to its end.
-    pub(crate) body_timeout: Option<Duration>,
-    /// How long each store call may take.
-    pub(crate) store_timeout: Option<Duration>,
-}
-
-/// How much of a ping body is kept, with its `Ping-Body-Limit` value made
-/// once, so that answering a ping clones the header instead of formatting it.
-#[derive(Debug, Clone)]
-pub(crate) struct BodyLimit(Option<(usize, HeaderValue)>);
-
-impl BodyLimit {
-    fn new(bytes: Option<usize>) -> Self {
-        Self(bytes.map(|bytes| (bytes, HeaderValue::from(bytes))))
-    }
-
-    /// The most bytes kept; `None` keeps them all.
-    pub(crate) fn bytes(&self) -> Option<usize> {
-        self.0.as_ref().map(|(bytes, _)| *bytes)
-    }
-
-    /// The `Ping-Body-Limit` header value, when there is a limit.
-    pub(crate) fn header(&self) -> Option<HeaderValue> {
-        self.0.as_ref().map(|(_, header)| header.clone())
-    }
 }
 
 impl<S: CheckStore> PingLayer<S> {

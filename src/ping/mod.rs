@@ -1,7 +1,7 @@
 //! The ping layer: [`PingLayer`](crate::PingLayer) and what it is made of.
 //!
-//! A face of the crate. `layer.rs` is the configuration the app builds,
-//! `service.rs` the route of a request (read it top-down), `future.rs` and
+//! A face of the crate. `layer.rs` is the configuration the app builds
+//! (`settings.rs` what of it the service reads), `service.rs` the route of a request (read it top-down), `future.rs` and
 //! `body.rs` what the service returns, `answer.rs` the answers the layer
 //! writes itself. The bound on pings in flight, the per-check rate limit,
 //! the body capture and the time limits are the layer's own and live here.
@@ -18,10 +18,12 @@ pub(crate) mod future;
 pub(crate) mod layer;
 pub(crate) mod rate_limit;
 pub(crate) mod service;
+pub(crate) mod settings;
 pub(crate) mod time_limit;
 
 pub use body::ResponseBody;
 pub use future::ResponseFuture;
-pub use layer::{PingLayer, DEFAULT_BODY_LIMIT};
+pub use layer::PingLayer;
 pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
 pub use service::PingService;
+pub use settings::DEFAULT_BODY_LIMIT;

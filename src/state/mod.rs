@@ -18,14 +18,15 @@
 //! Nothing here reads the clock: every function takes its `now` (for a ping,
 //! the moment the layer took the request).
 
-mod apply;
-mod check_state;
-mod deadline;
-mod flip;
-mod kind;
-mod rules;
-mod schedule;
-mod status;
+pub(crate) mod acts;
+pub(crate) mod apply;
+pub(crate) mod check_state;
+pub(crate) mod deadline;
+pub(crate) mod flip;
+pub(crate) mod kind;
+pub(crate) mod rules;
+pub(crate) mod schedule;
+pub(crate) mod status;
 
 pub use apply::{apply, Transition, MAX_DURATION};
 pub use check_state::CheckState;

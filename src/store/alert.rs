@@ -5,7 +5,9 @@ use std::time::SystemTime;
 
 use uuid::Uuid;
 
-use crate::state::{Flip, Status};
+use crate::state::flip::Flip;
+
+use crate::state::status::Status;
 
 /// An alertable flip handed to a [`Notifier`](crate::Notifier): the flip and
 /// the check it belongs to, as the store read them when it claimed the alert.

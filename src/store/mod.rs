@@ -5,7 +5,8 @@
 //!   (resolve a target, record a ping, create a check);
 //! - `monitor_store`, `monitor_signal`, `alert`: what the monitor needs
 //!   (sweep overdue checks, the outbox of alerts, waking the monitor);
-//! - `check`, `slug`: checks as stores define, keep and report them;
+//! - `new_check`, `define_error`, `check`, `logged_ping`, `recorded_flip`,
+//!   `slug`: checks as the app defines them and stores keep and report them;
 //! - `memory`: [`MemoryStore`](crate::MemoryStore), the reference store;
 //! - `sql`: the SQLite and PostgreSQL stores (features `sqlite`,
 //!   `postgres`).
@@ -17,9 +18,13 @@
 pub(crate) mod alert;
 pub(crate) mod check;
 pub(crate) mod check_store;
+pub(crate) mod define_error;
+pub(crate) mod logged_ping;
 pub(crate) mod memory;
 pub(crate) mod monitor_signal;
 pub(crate) mod monitor_store;
+pub(crate) mod new_check;
+pub(crate) mod recorded_flip;
 pub(crate) mod slug;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod sql;

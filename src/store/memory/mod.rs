@@ -13,14 +13,19 @@ use uuid::Uuid;
 use crate::events;
 use crate::request::grammar::Target;
 use crate::request::ping::Ping;
-use crate::state::{apply, expire, CheckState, Flip};
+use crate::state::apply::apply;
+use crate::state::check_state::CheckState;
+use crate::state::deadline::expire;
+use crate::state::flip::Flip;
 use crate::store::alert::Alert;
-use crate::store::check::{
-    Check, DefineError, LoggedPing, NewCheck, RecordedFlip, DEFAULT_PING_LOG_LIMIT,
-};
+use crate::store::check::Check;
 use crate::store::check_store::{CheckStore, Creation, Lookup};
+use crate::store::define_error::DefineError;
+use crate::store::logged_ping::{LoggedPing, DEFAULT_PING_LOG_LIMIT};
 use crate::store::monitor_signal::MonitorSignal;
 use crate::store::monitor_store::{Claim, MonitorStore, Sweep};
+use crate::store::new_check::NewCheck;
+use crate::store::recorded_flip::RecordedFlip;
 
 /// A [`CheckStore`] in memory: concurrency-safe, cheap to clone (clones share
 /// the same checks), and gone when the process ends.

@@ -9,9 +9,11 @@ use super::error::SqlStoreError;
 use super::queue::Outcome;
 use crate::events;
 use crate::request::ping::Ping;
-use crate::state::{apply, CheckRules, CheckState};
-use crate::store::check::LoggedPing;
+use crate::state::apply::apply;
+use crate::state::check_state::CheckState;
+use crate::state::rules::CheckRules;
 use crate::store::check_store::Creation;
+use crate::store::logged_ping::LoggedPing;
 use crate::store::monitor_signal::MonitorSignal;
 use uuid::Uuid;
 

@@ -10,11 +10,16 @@ use http::Method;
 use uuid::Uuid;
 
 use super::error::SqlStoreError;
-use crate::state::{
-    AllowedMethods, CheckRules, CheckState, Flip, FlipReason, KeywordFilter, Kind, Schedule, Status,
-};
+use crate::state::check_state::CheckState;
+use crate::state::flip::{Flip, FlipReason};
+use crate::state::kind::Kind;
+use crate::state::rules::{AllowedMethods, CheckRules, KeywordFilter};
+use crate::state::schedule::Schedule;
+use crate::state::status::Status;
 use crate::store::alert::Alert;
-use crate::store::check::{Check, LoggedPing, RecordedFlip};
+use crate::store::check::Check;
+use crate::store::logged_ping::LoggedPing;
+use crate::store::recorded_flip::RecordedFlip;
 use crate::time::cron::CronSchedule;
 
 /// The columns [`CheckRow`] reads, for `SELECT {CHECK_COLUMNS} WHERE ...`.
@@ -310,7 +315,7 @@ impl<'a> RulesRow<'a> {
         let (timeout, cron, tz) = match &rules.schedule {
             Schedule::Period(period) => (rule_micros(*period), None, "UTC"),
             Schedule::Cron(cron) => (
-                duration_micros(crate::state::DEFAULT_TIMEOUT),
+                duration_micros(crate::state::schedule::DEFAULT_TIMEOUT),
                 Some(cron.expression()),
                 cron.time_zone(),
             ),
@@ -493,7 +498,8 @@ mod tests {
     use super::*;
     use crate::request::grammar::Signal;
     use crate::request::ping::Ping;
-    use crate::state::{apply, CheckState};
+    use crate::state::apply::apply;
+    use crate::state::check_state::CheckState;
 
     #[test]
     fn times_round_trip_to_the_microsecond_both_sides_of_the_epoch() {

@@ -6,10 +6,12 @@ use uuid::Uuid;
 
 use super::codec::{CheckRow, RulesRow, StateRow, CHECK_SELECT};
 use super::dialect::{Dialect, Value};
+use super::project;
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
-use crate::state::CheckState;
-use crate::store::check::{DefineError, NewCheck};
+use crate::state::check_state::CheckState;
+use crate::store::define_error::DefineError;
+use crate::store::new_check::NewCheck;
 
 impl<DB> Shared<DB>
 where
@@ -32,7 +34,7 @@ where
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
             DB::lock_definitions(&mut tx).await?;
             let project = match &new.ping_key {
-                Some(key) => Some(Self::project_id(&mut tx, key).await?),
+                Some(key) => Some(project::project_id::<DB>(&mut tx, key).await?),
                 None => None,
             };
             let existing = match new.uuid {
@@ -106,7 +108,7 @@ where
     pub(crate) async fn add_ping_key(&self, ping_key: &str) -> Result<(), SqlStoreError> {
         bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
-            Self::project_id(&mut tx, ping_key).await?;
+            project::project_id::<DB>(&mut tx, ping_key).await?;
             tx.commit().await
         })
         .await

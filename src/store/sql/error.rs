@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::store::check::DefineError;
+use crate::store::define_error::DefineError;
 
 /// An error of [`SqliteStore`] or [`PostgresStore`]. The layer answers every
 /// one of them with `503 store unavailable`.

@@ -7,7 +7,9 @@ use super::codec::{CheckRow, CHECK_SELECT, FLIP_SELECT, PING_COLUMNS};
 use super::dialect::{Dialect, Value};
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
-use crate::store::check::{Check, LoggedPing, RecordedFlip};
+use crate::store::check::Check;
+use crate::store::logged_ping::LoggedPing;
+use crate::store::recorded_flip::RecordedFlip;
 
 impl<DB> Shared<DB>
 where

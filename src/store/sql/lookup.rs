@@ -1,9 +1,7 @@
-//! Finding checks and projects: the [`CheckStore`](crate::CheckStore) calls
-//! (`resolve`, and `record` and `create` handed to the writer), and the
-//! project and `?create=1` lookups inside a transaction.
+//! Finding checks: the [`CheckStore`](crate::CheckStore) calls (`resolve`,
+//! and `record` and `create` handed to the writer).
 
 use sqlx::{ColumnIndex, Encode, Executor, Row, Type};
-use uuid::Uuid;
 
 use super::check_id::SqlCheckId;
 use super::codec;
@@ -13,7 +11,6 @@ use super::shared::Shared;
 use super::{bounded, SqlStoreError};
 use crate::request::grammar::Target;
 use crate::request::ping::Ping;
-use crate::state::Status;
 use crate::store::check_store::{Creation, Lookup};
 
 impl<DB> Shared<DB>
@@ -102,61 +99,5 @@ where
                 ping,
             })
             .await
-    }
-
-    /// The id of the project with `ping_key`, created if missing.
-    pub(crate) async fn project_id(conn: &mut DB::Connection, ping_key: &str) -> sqlx::Result<i64> {
-        sqlx::query(
-            "INSERT INTO tower_ping_projects (ping_key) VALUES ($1) ON CONFLICT DO NOTHING",
-        )
-        .bind(ping_key)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query_scalar("SELECT id FROM tower_ping_projects WHERE ping_key = $1")
-            .bind(ping_key)
-            .fetch_one(conn)
-            .await
-    }
-
-    /// Finds the check of a `?create=1` ping, creating it when its project
-    /// has none: `Ok((id, Created | Recorded))`, or `Err(NotFound | Ambiguous)`.
-    pub(crate) async fn get_or_create(
-        conn: &mut DB::Connection,
-        ping_key: &str,
-        slug: &str,
-    ) -> sqlx::Result<Result<(i64, Creation), Creation>> {
-        let project: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM tower_ping_projects WHERE ping_key = $1")
-                .bind(ping_key)
-                .fetch_optional(&mut *conn)
-                .await?;
-        let Some(project) = project else {
-            return Ok(Err(Creation::NotFound));
-        };
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM tower_ping_checks WHERE project_id = $1 AND slug = $2 LIMIT 2",
-        )
-        .bind(project)
-        .bind(slug)
-        .fetch_all(&mut *conn)
-        .await?;
-        Ok(match ids.as_slice() {
-            [one] => Ok((*one, Creation::Recorded)),
-            [_, _, ..] => Err(Creation::Ambiguous),
-            [] => {
-                let id = sqlx::query_scalar(
-                    "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, status) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(Uuid::new_v4().to_string())
-                .bind(slug)
-                .bind(slug)
-                .bind(project)
-                .bind(Status::New.as_str())
-                .fetch_one(conn)
-                .await?;
-                Ok((id, Creation::Created))
-            }
-        })
     }
 }

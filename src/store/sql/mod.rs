@@ -34,6 +34,7 @@ mod lookup;
 mod migrate;
 mod options;
 mod outbox;
+mod project;
 mod queue;
 mod shared;
 mod sweep;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::store::check::DEFAULT_PING_LOG_LIMIT;
+use crate::store::logged_ping::DEFAULT_PING_LOG_LIMIT;
 
 /// Settings shared by [`SqliteStore`] and [`PostgresStore`].
 ///

@@ -17,7 +17,7 @@ use super::dialect::{Dialect, Value};
 use super::flip_log;
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
-use crate::state::expire;
+use crate::state::deadline::expire;
 use crate::store::monitor_store::Sweep;
 
 /// Checks per sweep transaction.

@@ -8,8 +8,8 @@ use sqlx::{ColumnIndex, Database, Encode, Executor, Pool, Type};
 use super::batch::Batch;
 use super::dialect::{Dialect, Value};
 use super::flip_log;
+use super::project;
 use super::queue::{Outcome, Work, Writer};
-use super::shared::Shared;
 use super::{SqlStoreError, SqlStoreOptions};
 use crate::store::check_store::Creation;
 use crate::store::monitor_signal::MonitorSignal;
@@ -70,7 +70,7 @@ where
                     ping_key,
                     slug,
                     ping,
-                } => match Shared::<DB>::get_or_create(&mut tx, &ping_key, &slug).await? {
+                } => match project::get_or_create::<DB>(&mut tx, &ping_key, &slug).await? {
                     Ok((check, creation)) => batch.record(job, check, None, ping, creation),
                     Err(creation) => batch.answer(job, Ok(creation)),
                 },
