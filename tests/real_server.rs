@@ -1,5 +1,6 @@
 //! The layer on a real axum server over loopback, with a real HTTP client and
-//! with the `healthchecks` crate's ping client, which no one here wrote.
+//! with the `healthchecks` crate's ping client, which no one here wrote (run
+//! as a program of its own, `tests/clients/rust`).
 
 mod common;
 mod support;
@@ -172,21 +173,27 @@ async fn the_healthchecks_crate_client_is_understood() {
     let store = store_with_check();
     let addr = serve_app(store.clone()).await;
     let run = Uuid::new_v4();
-    let ok = tokio::task::spawn_blocking(move || {
-        let client =
-            healthchecks::ping::get_client_with_url(UUID, &format!("http://{addr}/ping")).unwrap();
-        [
-            client.start_timer_with_run_id(Some(&run)),
-            client.report_success_with_run_id(Some(&run)),
-            client.start_timer(),
-            client.report_failure_with_logs("backup failed: disk full"),
-            client.report_failure(),
-            client.report_success(),
-        ]
+    // The crate's client, in a program of its own (tests/clients/rust).
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(support::rust_client())
+            .args([
+                "ping",
+                &format!("http://{addr}/ping"),
+                UUID,
+                &run.to_string(),
+            ])
+            .output()
+            .expect("the client runs")
     })
     .await
     .unwrap();
-    assert_eq!(ok, [true; 6]);
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(printed.matches(": true").count(), 6, "{printed}");
 
     let pings = store.pings(UUID.parse().unwrap()).unwrap();
     let got: Vec<_> = pings

@@ -1,6 +1,6 @@
 //! What the tests of real processes and databases share: where the
-//! databases are, the example binaries run as servers, an HTTP client, a
-//! webhook receiver, and how to send a request through a layer. (In-process fixtures of the layer
+//! databases are, the example binaries run as servers, an HTTP client, the
+//! real healthchecks clients, a webhook receiver, and how to send a request through a layer. (In-process fixtures of the layer
 //! itself are in `tests/common`.)
 #![allow(dead_code)]
 
@@ -19,7 +19,10 @@ use tower::ServiceExt;
 use tower_ping::sqlx::postgres::PgConnectOptions;
 use tower_ping::{CheckStore, PingLayer};
 
+mod clients;
 mod webhook;
+#[allow(unused_imports)] // not every test file runs a client
+pub use clients::rust_client;
 #[allow(unused_imports)] // not every test file takes alerts
 pub use webhook::{Webhook, WebhookMode};
 
