@@ -96,8 +96,12 @@ async fn sqlite_write_lock_held_answers_503_then_recovers() {
         .await
         .unwrap();
     assert_unavailable(&app, uuid).await;
+    // Unhealthy from the failed write until a write succeeds: the probe
+    // write meets the same lock.
+    assert!(store.health().await.is_err(), "healthy while locked");
     sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
 
+    store.health().await.expect("healthy once the lock is gone");
     assert_back(&app, uuid).await;
     // The ping answered 503 was not recorded behind the client's back.
     assert_eq!(store.check(uuid).await.unwrap().unwrap().state.n_pings, 2);
@@ -204,8 +208,16 @@ async fn postgres_down_answers_503_then_recovers() {
     // Both the pooled connections breaking and new ones being refused.
     assert_unavailable(&app, uuid).await;
     assert_unavailable(&app, uuid).await;
+    assert!(
+        store.health().await.is_err(),
+        "healthy while the server is down"
+    );
     proxy.restart();
 
     assert_back(&app, uuid).await;
+    store
+        .health()
+        .await
+        .expect("healthy once the server is back");
     assert_eq!(store.check(uuid).await.unwrap().unwrap().state.n_pings, 2);
 }

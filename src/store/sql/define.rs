@@ -30,6 +30,11 @@ where
     /// declaring the same check at once make one.
     pub(crate) async fn add_check(&self, new: NewCheck) -> Result<Uuid, SqlStoreError> {
         new.validate()?;
+        let defined = self.define_check(new).await;
+        self.observed(defined)
+    }
+
+    async fn define_check(&self, new: NewCheck) -> Result<Uuid, SqlStoreError> {
         bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
             DB::lock_definitions(&mut tx).await?;
@@ -106,12 +111,13 @@ where
     }
 
     pub(crate) async fn add_ping_key(&self, ping_key: &str) -> Result<(), SqlStoreError> {
-        bounded(self.options.call_timeout, async {
+        let added = bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
             project::project_id::<DB>(&mut tx, ping_key).await?;
             tx.commit().await
         })
-        .await
+        .await;
+        self.observed(added)
     }
 
     /// Replaces a check's state with `change` of it, holding its row:
@@ -121,7 +127,7 @@ where
         uuid: Uuid,
         change: fn(&CheckState) -> CheckState,
     ) -> Result<bool, SqlStoreError> {
-        bounded(self.options.call_timeout, async {
+        let changed = bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
             let Some(row) = Self::locked_check(&mut tx, uuid).await? else {
                 return Ok(false);
@@ -132,7 +138,8 @@ where
             self.report_deadline(&state);
             Ok::<_, SqlStoreError>(true)
         })
-        .await
+        .await;
+        self.observed(changed)
     }
 
     /// Deletes a check, its pings and its flips: `false` when there is no
@@ -144,7 +151,8 @@ where
                 .bind(uuid.to_string())
                 .execute(&self.pool),
         )
-        .await?;
+        .await;
+        let deleted = self.observed(deleted)?;
         self.forget_id(uuid);
         Ok(DB::rows_affected(&deleted) > 0)
     }

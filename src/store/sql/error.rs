@@ -54,6 +54,19 @@ impl fmt::Display for SqlStoreError {
     }
 }
 
+impl SqlStoreError {
+    /// Whether the database itself failed (an error of the database or its
+    /// connection, a timeout, the writer gone), as opposed to a refusal of
+    /// what was asked (a definition, a check removed meanwhile, a row that
+    /// cannot be read).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            SqlStoreError::Database(_) | SqlStoreError::Timeout(_) | SqlStoreError::Closed
+        )
+    }
+}
+
 impl std::error::Error for SqlStoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

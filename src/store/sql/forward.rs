@@ -17,6 +17,16 @@ macro_rules! forward_to_shared {
                 self.inner.migrate().await
             }
 
+            /// Whether the store can write now: `Ok` while its writes
+            /// succeed; after one failed for want of the database (a full
+            /// disk, a lost connection, a timeout), `Ok` only once a write
+            /// succeeds again, which this call tries itself (a probe write of
+            /// one row, bounded by the call timeout). For a readiness check
+            /// such as `/healthz`.
+            pub async fn health(&self) -> Result<(), $crate::SqlStoreError> {
+                self.inner.health().await
+            }
+
             /// The store's connection pool.
             pub fn pool(&self) -> &$pool {
                 &self.inner.pool

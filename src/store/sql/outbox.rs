@@ -38,6 +38,11 @@ where
     String: Value<DB>,
 {
     pub(crate) async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, SqlStoreError> {
+        let claimed = self.claim(claim).await;
+        self.observed(claimed)
+    }
+
+    async fn claim(&self, claim: Claim) -> Result<Vec<Alert>, SqlStoreError> {
         let claimer = claim.claimer.to_string();
         let (now, until) = (micros(claim.now), micros(claim.until()));
         let max = i64::try_from(claim.max).unwrap_or(i64::MAX);
@@ -88,7 +93,7 @@ where
         ids: &[u64],
         now: SystemTime,
     ) -> Result<(), SqlStoreError> {
-        bounded(self.options.call_timeout, async {
+        let marked = bounded(self.options.call_timeout, async {
             for chunk in ids.chunks(ID_CHUNK) {
                 let mut update =
                     QueryBuilder::<DB>::new("UPDATE tower_ping_flips SET delivered_at = ");
@@ -102,7 +107,8 @@ where
             }
             Ok::<_, SqlStoreError>(())
         })
-        .await
+        .await;
+        self.observed(marked)
     }
 
     pub(crate) async fn alert_failed(
@@ -111,7 +117,7 @@ where
         claimer: Uuid,
         retry_at: SystemTime,
     ) -> Result<(), SqlStoreError> {
-        bounded(
+        let failed = bounded(
             self.options.call_timeout,
             sqlx::query(
                 "UPDATE tower_ping_flips SET claimed_by = NULL, claimed_until = NULL, \
@@ -123,7 +129,8 @@ where
             .execute(&self.pool),
         )
         .await
-        .map(drop)
+        .map(drop);
+        self.observed(failed)
     }
 
     pub(crate) async fn release_alerts(
@@ -132,7 +139,7 @@ where
         claimer: Uuid,
     ) -> Result<(), SqlStoreError> {
         let claimer = claimer.to_string();
-        bounded(self.options.call_timeout, async {
+        let released = bounded(self.options.call_timeout, async {
             for chunk in ids.chunks(ID_CHUNK) {
                 let mut update = QueryBuilder::<DB>::new(
                     "UPDATE tower_ping_flips SET claimed_by = NULL, claimed_until = NULL \
@@ -145,7 +152,8 @@ where
             }
             Ok::<_, SqlStoreError>(())
         })
-        .await
+        .await;
+        self.observed(released)
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgQueryResult, PgRow};
-use sqlx::{Postgres, Row};
+use sqlx::{Connection, Postgres, Row};
 
 use super::batch::Applied;
 use super::codec::{
@@ -91,6 +91,10 @@ impl PostgresStore {
             // No round trip to test each connection before use: a broken one
             // fails its call (a 503) and is then dropped by the pool.
             .test_before_acquire(false)
+            // A connection goes back to the pool only outside a transaction
+            // (its queued ROLLBACK counts: the driver sends it with the next
+            // statement); one whose transaction state is unknown is closed.
+            .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(connect)
             .await?;
         let lanes = options.writers;
@@ -130,6 +134,11 @@ impl Dialect for Postgres {
             4,
             "ping durations",
             include_str!("../../../migrations/postgres/0004_ping_durations.sql"),
+        ),
+        (
+            5,
+            "write probe",
+            include_str!("../../../migrations/postgres/0005_write_probe.sql"),
         ),
     ];
 

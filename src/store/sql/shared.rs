@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use sqlx::{Database, Pool};
 use uuid::Uuid;
 
+use super::health::WriteHealth;
 use super::queue::{Queue, Writer};
 use super::writer::SqlWriter;
 use super::{SqlStoreError, SqlStoreOptions};
@@ -20,6 +21,8 @@ pub(crate) struct Shared<DB: Database> {
     /// Wakes this process's monitor for the deadlines and alerts its
     /// writes set.
     pub(crate) signal: Arc<MonitorSignal>,
+    /// Whether the last write failed for want of the database.
+    pub(crate) health: Arc<WriteHealth>,
     /// UUID to row id: a check's id never changes, so a hit needs no query.
     ids: RwLock<HashMap<Uuid, i64>>,
     /// The check rows the sweep could not read and has reported.
@@ -33,12 +36,14 @@ impl<DB: Database> Shared<DB> {
         SqlWriter<DB>: Writer,
     {
         let signal = Arc::new(MonitorSignal::new());
-        let writer = SqlWriter::new(pool.clone(), &options, signal.clone());
+        let health = Arc::new(WriteHealth::default());
+        let writer = SqlWriter::new(pool.clone(), &options, signal.clone(), health.clone());
         Self {
             queue: Queue::start(writer, lanes, &options),
             pool,
             options,
             signal,
+            health,
             ids: RwLock::default(),
             unreadable: Mutex::default(),
         }
@@ -78,6 +83,15 @@ impl<DB: Database> Shared<DB> {
             }
         }
         first
+    }
+
+    /// `written`, after telling the store's health of it.
+    pub(crate) fn observed<T>(
+        &self,
+        written: Result<T, SqlStoreError>,
+    ) -> Result<T, SqlStoreError> {
+        self.health.observe(&written);
+        written
     }
 
     /// Forgets the row id of a removed check.

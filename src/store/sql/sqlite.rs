@@ -8,7 +8,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteQueryResult, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 
 use super::batch::Applied;
 use super::codec::{
@@ -75,6 +75,18 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            // A connection goes back to the pool only outside a transaction.
+            // SQLite rolls a transaction back by itself on some errors (a
+            // full disk: SQLITE_FULL), after which the driver's own
+            // ROLLBACK fails and it still counts the transaction open: such
+            // a connection would refuse every later BEGIN. The ping first
+            // lets the driver's worker run the rollback it has queued.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(connect)
             .await?;
         // One writer: SQLite has one write lock.
@@ -116,6 +128,11 @@ impl Dialect for Sqlite {
             4,
             "ping durations",
             include_str!("../../../migrations/sqlite/0004_ping_durations.sql"),
+        ),
+        (
+            5,
+            "write probe",
+            include_str!("../../../migrations/sqlite/0005_write_probe.sql"),
         ),
     ];
 

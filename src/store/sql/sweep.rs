@@ -34,6 +34,11 @@ where
     String: Value<DB>,
 {
     pub(crate) async fn sweep(&self, now: SystemTime) -> Result<Sweep, SqlStoreError> {
+        let swept = self.sweep_due(now).await;
+        self.observed(swept)
+    }
+
+    async fn sweep_due(&self, now: SystemTime) -> Result<Sweep, SqlStoreError> {
         let limit = self.options.call_timeout;
         let now_micros = micros(now);
         let earliest: Option<i64> = bounded(

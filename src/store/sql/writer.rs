@@ -8,6 +8,7 @@ use sqlx::{ColumnIndex, Database, Encode, Executor, Pool, Type};
 use super::batch::Batch;
 use super::dialect::{Dialect, Value};
 use super::flip_log;
+use super::health::WriteHealth;
 use super::project;
 use super::queue::{Outcome, Work, Writer};
 use super::{SqlStoreError, SqlStoreOptions};
@@ -20,6 +21,8 @@ pub(crate) struct SqlWriter<DB: Database> {
     log_limit: usize,
     /// Told of the deadlines and alerts each committed batch sets.
     signal: Arc<MonitorSignal>,
+    /// Told whether each batch could be written.
+    health: Arc<WriteHealth>,
 }
 
 impl<DB: Database> SqlWriter<DB> {
@@ -27,11 +30,13 @@ impl<DB: Database> SqlWriter<DB> {
         pool: Pool<DB>,
         options: &SqlStoreOptions,
         signal: Arc<MonitorSignal>,
+        health: Arc<WriteHealth>,
     ) -> Self {
         Self {
             pool,
             log_limit: options.ping_log_limit,
             signal,
+            health,
         }
     }
 }
@@ -43,6 +48,7 @@ impl<DB: Database> Clone for SqlWriter<DB> {
             pool: self.pool.clone(),
             log_limit: self.log_limit,
             signal: self.signal.clone(),
+            health: self.health.clone(),
         }
     }
 }
@@ -58,6 +64,23 @@ where
     String: Value<DB>,
 {
     async fn write(&self, works: Vec<Work>) -> Result<Vec<Outcome>, SqlStoreError> {
+        let written = self.write_batch(works).await;
+        self.health.observe(&written);
+        written
+    }
+}
+
+impl<DB> SqlWriter<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: Type<DB> + Encode<'a, DB>,
+    i64: Value<DB>,
+    String: Value<DB>,
+{
+    /// One batch in one transaction, committed.
+    async fn write_batch(&self, works: Vec<Work>) -> Result<Vec<Outcome>, SqlStoreError> {
         let mut tx = self.pool.begin_with(DB::BEGIN).await?;
         DB::lock_projects(&mut tx, &works).await?;
         let mut batch = Batch::new(works.len());

@@ -1,0 +1,8 @@
+-- tower-ping schema, version 5 (PostgreSQL): one row the store rewrites to
+-- learn whether the database can take a write again, after a write failed (a
+-- full disk, a lost connection).
+
+CREATE TABLE tower_ping_write_probe (
+    id        BIGINT PRIMARY KEY CHECK (id = 1),
+    probed_at BIGINT NOT NULL
+);
