@@ -32,6 +32,7 @@ mod backend;
 mod notify;
 mod routes;
 mod seed;
+mod serve;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -60,6 +61,9 @@ struct Options {
     rate_limit: Option<RateLimit>,
     webhook: Option<String>,
     delivery: Delivery,
+    limits: serve::Limits,
+    body_timeout: Duration,
+    max_concurrent_pings: Option<usize>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -75,6 +79,14 @@ fn parse_options() -> Result<Options, String> {
         rate_limit: None,
         webhook: None,
         delivery: Delivery::new(),
+        limits: serve::Limits {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(10),
+            max_connections: serve::default_max_connections(),
+            shutdown_grace: Duration::from_secs(5),
+        },
+        body_timeout: Duration::from_secs(10),
+        max_concurrent_pings: Some(DEFAULT_MAX_CONCURRENT_PINGS),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -133,13 +145,30 @@ fn parse_options() -> Result<Options, String> {
                 let cap = options.delivery.retry_cap;
                 options.delivery = options.delivery.retry(base, cap);
             }
+            "--header-read-timeout-ms" => {
+                options.limits.header_read_timeout = millis(&flag, &text)?
+            }
+            "--idle-timeout-ms" => options.limits.idle_timeout = millis(&flag, &text)?,
+            "--body-timeout-ms" => options.body_timeout = millis(&flag, &text)?,
+            "--max-connections" => {
+                options.limits.max_connections = number(&flag, &text, "a number")?;
+                if options.limits.max_connections == 0 {
+                    return Err(format!("{flag} {text}: not a number >= 1"));
+                }
+            }
+            "--max-concurrent-pings" => {
+                options.max_concurrent_pings = match text.as_str() {
+                    "none" => None,
+                    _ => Some(number(&flag, &text, "a number or none")?),
+                }
+            }
             "--retry-max-ms" => {
                 let cap = millis(&flag, &text)?;
                 let base = options.delivery.retry_base.min(cap);
                 options.delivery = options.delivery.retry(base, cap);
             }
             "--help" | "-h" => {
-                println!("usage: server [--listen ADDR] [--checks FILE] [--prefix P] [--body-limit N|none] [--forwarded none|leftmost|N] [--database-url sqlite://PATH|postgres://...] [--pool N] [--batch N] [--writers N] [--store-timeout-ms MS] [--sweep-interval-ms MS] [--rate-limit N/SECONDS] [--webhook URL] [--notify-timeout-ms MS] [--lease-ms MS] [--retry-ms MS] [--retry-max-ms MS]");
+                print!("{HELP}");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other}; try --help")),
@@ -147,6 +176,51 @@ fn parse_options() -> Result<Options, String> {
     }
     Ok(options)
 }
+
+/// Pings in flight at once, unless `--max-concurrent-pings` says otherwise.
+const DEFAULT_MAX_CONCURRENT_PINGS: usize = 256;
+
+/// `--help`: every flag, with its default.
+const HELP: &str = "\
+usage: server [OPTIONS]
+
+Where it listens, and what it holds for clients:
+  --listen ADDR                 address to listen on (default 127.0.0.1:8000)
+  --header-read-timeout-ms MS   a request head must be complete this long after
+                                accept, or after the previous response (10000)
+  --idle-timeout-ms MS          close a connection without a byte either way
+                                for this long (10000)
+  --max-connections N           connections at once (default: 1024, or 64 under
+                                the open-file limit when lower); at the limit the
+                                connection waiting longest for a request is closed
+  --body-timeout-ms MS          a ping's body must arrive within this (10000)
+  --max-concurrent-pings N|none pings in flight at once; past it 503 (256)
+
+The Pinging API:
+  --prefix P                    where pings are mounted (/ping)
+  --body-limit N|none           bytes kept of each ping body (10000)
+  --forwarded none|leftmost|N   trust X-Forwarded-For/-Proto: not at all (none,
+                                the default), the leftmost entry, or N proxies
+  --rate-limit N/SECONDS        each check's pings past N a window are answered
+                                but not recorded (off)
+
+Checks and the store:
+  --checks FILE                 define checks from a JSON array (default: demo checks)
+  --database-url URL            sqlite://PATH or postgres://... (default: in memory)
+  --pool N                      database connections (8)
+  --batch N                     pings per transaction, at most (256)
+  --writers N                   concurrent writer transactions, PostgreSQL (1)
+  --store-timeout-ms MS         a store call's time limit, and a connection's (5000)
+  --sweep-interval-ms MS        how often the monitor sweeps a shared database,
+                                and reads the clock (1000)
+
+Alerts:
+  --webhook URL                 post each alert there as JSON (default: print it)
+  --notify-timeout-ms MS        a notifier call's time limit (10000)
+  --lease-ms MS                 how long a claim on an alert holds (60000)
+  --retry-ms MS                 the first retry's wait (1000)
+  --retry-max-ms MS             the longest wait between retries (600000)
+";
 
 /// A flag's value parsed as a number, or an error naming both.
 fn number<T: std::str::FromStr>(flag: &str, text: &str, what: &str) -> Result<T, String> {
@@ -254,7 +328,11 @@ fn app<S: CheckStore>(store: S, backend: &Backend, options: &Options) -> Router 
                 Target::Slug { ping_key, slug } => format!("{ping_key}/{slug}"),
             };
             eprintln!("store error on a ping of {check}, answered 503: {error}");
-        });
+        })
+        .body_timeout(options.body_timeout);
+    if let Some(max) = options.max_concurrent_pings {
+        layer = layer.max_concurrent_pings(max);
+    }
     layer = match options.body_limit {
         Some(limit) => layer.body_limit(limit),
         None => layer.no_body_limit(),
@@ -366,13 +444,7 @@ async fn main() {
         ),
     };
 
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .expect("the server runs until shut down");
+    serve::serve(listener, app, options.limits.clone(), shutdown_signal()).await;
     let _ = stop.send(true);
     let _ = monitor.await;
 }
