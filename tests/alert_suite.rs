@@ -23,6 +23,8 @@ suite!(
     a_checks_alerts_go_out_in_order_other_checks_at_once,
     a_failed_alert_waits_for_its_retry_time,
     an_expired_lease_lets_another_claimer_deliver,
+    a_retry_set_before_the_clock_went_back_waits_no_longer_than_the_cap,
+    a_lease_taken_before_the_clock_went_back_does_not_hold_for_good,
     released_alerts_are_claimable_at_once,
     new_to_up_and_paused_to_up_are_never_alerts,
     the_monitor_delivers_every_alert_once,
@@ -200,6 +202,47 @@ async fn an_expired_lease_lets_another_claimer_deliver<B: Backend>() {
             .new_status,
         Status::Up
     );
+}
+
+/// The wall clock went back an hour after a retry was set 10 s ahead: by
+/// the clock the retry is an hour and 10 s away, more than any retry waits
+/// (the cap, 60 s here), so it is due now.
+async fn a_retry_set_before_the_clock_went_back_waits_no_longer_than_the_cap<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    flapping(&b, "Job").await;
+    let claimer = Uuid::new_v4();
+    let now = t0() + secs(3);
+    let alert = claim_alerts(&b, claim(claimer, now, 10)).await.remove(0);
+    b.store()
+        .alert_failed(alert.id, claimer, now + secs(10))
+        .await
+        .unwrap_or_else(|_| panic!("marked failed"));
+    let capped = |at| claim(claimer, at, 10).retry_cap(secs(60));
+    // Within the cap it waits, as before.
+    assert!(claim_alerts(&b, capped(now + secs(9))).await.is_empty());
+    assert!(claim_alerts(&b, capped(now - secs(40))).await.is_empty());
+    // An hour back, the retry lies further than the cap: due.
+    let back = now - secs(3600);
+    let again = claim_alerts(&b, capped(back)).await;
+    assert_eq!((again[0].id, again[0].attempt), (alert.id, 2));
+}
+
+/// The wall clock went back an hour while a claim held its alert for 30 s:
+/// by the clock the claim holds for an hour more. A claim further ahead than
+/// two leases is stale, and another claimer takes the alert.
+async fn a_lease_taken_before_the_clock_went_back_does_not_hold_for_good<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    flapping(&b, "Job").await;
+    let (gone, alive) = (Uuid::new_v4(), Uuid::new_v4());
+    let now = t0() + secs(3);
+    let held = claim_alerts(&b, claim(gone, now, 10)).await.remove(0);
+    // Within two leases of now it holds (clocks of instances may disagree
+    // a little).
+    assert!(claim_alerts(&b, claim(alive, now - secs(25), 10))
+        .await
+        .is_empty());
+    let taken = claim_alerts(&b, claim(alive, now - secs(3600), 10)).await;
+    assert_eq!((taken[0].id, taken[0].attempt), (held.id, 2));
 }
 
 async fn released_alerts_are_claimable_at_once<B: Backend>() {

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::events;
 use crate::monitor::notifier::Notifier;
-use crate::monitor::wake::{earliest, later, sleep_until};
+use crate::monitor::wake::{later, sleep_until, WallClock};
 use crate::store::alert::Alert;
 use crate::store::monitor_signal::Side;
 use crate::store::monitor_store::{Claim, MonitorStore};
@@ -153,6 +153,8 @@ struct Context<'a, S: MonitorStore> {
     on_failure: &'a FailureHook,
     /// This monitor's name in its claims.
     claimer: Uuid,
+    /// The time of day.
+    clock: &'a WallClock,
 }
 
 /// Calls that ended, not yet told to the store.
@@ -183,6 +185,7 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
         options: &'a Delivery,
         on_store_error: &'a (dyn Fn(&S::Error) + Send + Sync),
         on_failure: &'a FailureHook,
+        clock: &'a WallClock,
     ) -> Self {
         Self {
             cx: Context {
@@ -191,6 +194,7 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
                 on_store_error,
                 on_failure,
                 claimer: Uuid::new_v4(),
+                clock,
             },
             notifier,
             calls: JoinSet::new(),
@@ -201,13 +205,9 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
     }
 
     /// Runs until `stop` turns true, polling the outbox every `poll_every`
-    /// (for alerts other processes recorded, and leases that expired), then
-    /// shuts down.
-    pub(crate) async fn run(
-        mut self,
-        poll_every: Option<Duration>,
-        mut stop: watch::Receiver<bool>,
-    ) {
+    /// (for alerts other processes recorded, leases that expired, and
+    /// retries come due on a wall clock that was stepped), then shuts down.
+    pub(crate) async fn run(mut self, poll_every: Duration, mut stop: watch::Receiver<bool>) {
         let signal = self.cx.store.signal();
         loop {
             while let Some(ended) = self.calls.try_join_next_with_id() {
@@ -231,11 +231,8 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
             self.retries.extend(retries.into_iter().map(Reverse));
             self.call(claimed);
 
-            let wake = earliest(
-                self.retries.peek().map(|Reverse(at)| *at),
-                poll_every.map(|every| later(SystemTime::now(), every)),
-            );
-            let mut sleep = pin!(sleep_until(wake));
+            let wake = self.retries.peek().map(|Reverse(at)| *at);
+            let mut sleep = pin!(sleep_until(self.cx.clock, wake, poll_every));
             let mut flipped = pin!(async move {
                 match signal {
                     Some(signal) => signal.notified(Side::Flips).await,
@@ -258,7 +255,7 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
                 }
             })
             .await;
-            let now = SystemTime::now();
+            let now = (self.cx.clock)();
             while self.retries.peek().is_some_and(|Reverse(at)| *at <= now) {
                 self.retries.pop();
             }
@@ -343,7 +340,7 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
 /// schedules the failed ones for a retry. Returns the alerts whose marking
 /// failed (to be marked next round) and the retries it scheduled.
 async fn report<S: MonitorStore>(cx: &Context<'_, S>, ended: Ended) -> (Vec<u64>, Vec<SystemTime>) {
-    let now = SystemTime::now();
+    let now = (cx.clock)();
     let mut unmarked = Vec::new();
     if !ended.delivered.is_empty() {
         if let Err(error) = cx.store.alerts_delivered(&ended.delivered, now).await {
@@ -368,7 +365,8 @@ async fn claim<S: MonitorStore>(cx: &Context<'_, S>, room: usize) -> Vec<Alert> 
     if room == 0 {
         return Vec::new();
     }
-    let claim = Claim::new(cx.claimer, SystemTime::now(), cx.options.lease, room);
+    let claim = Claim::new(cx.claimer, (cx.clock)(), cx.options.lease, room)
+        .retry_cap(cx.options.retry_cap);
     match cx.store.claim_alerts(claim).await {
         Ok(alerts) => alerts,
         Err(error) => {

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use crate::events;
 use crate::monitor::delivery::{Deliverer, Delivery, FailureHook};
 use crate::monitor::notifier::Notifier;
-use crate::monitor::wake::{earliest, sleep_until};
+use crate::monitor::wake::{earliest, sleep_until, system_clock, WallClock};
 use crate::store::alert::Alert;
 use crate::store::monitor_signal::{MonitorSignal, Side};
 use crate::store::monitor_store::MonitorStore;
@@ -107,6 +107,7 @@ pub struct Monitor<S: MonitorStore> {
     notifier: Option<Arc<dyn Notifier>>,
     delivery: Delivery,
     on_delivery_failure: FailureHook,
+    clock: WallClock,
 }
 
 impl<S: MonitorStore> Monitor<S> {
@@ -121,6 +122,7 @@ impl<S: MonitorStore> Monitor<S> {
             notifier: None,
             delivery: Delivery::default(),
             on_delivery_failure: Arc::new(events::delivery_failed),
+            clock: system_clock(),
         }
     }
 
@@ -166,12 +168,22 @@ impl<S: MonitorStore> Monitor<S> {
         self
     }
 
+    /// Reads the time of day from `clock` instead of [`SystemTime::now`]:
+    /// for tests and simulations that step the wall clock (with tokio's
+    /// paused time for the monotonic one). The monitor dates every sweep,
+    /// claim and retry with it; its sleeps run on tokio's monotonic timer,
+    /// at most [`sweep_interval`](Self::sweep_interval) at a time, so a step
+    /// of the wall clock either way is noticed within one interval.
+    pub fn wall_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
     /// Runs until `shutdown` completes, then shuts down as described above.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let (stop, stopping) = watch::channel(false);
         let mut shutdown = pin!(shutdown);
         let mut sweeping = pin!(self.sweep_loop(stopping.clone()));
-        let poll_outbox = self.store.is_shared().then_some(self.sweep_interval);
         let mut delivering = pin!(async {
             if let Some(notifier) = self.notifier.clone() {
                 let on_error = &*self.on_error;
@@ -181,8 +193,9 @@ impl<S: MonitorStore> Monitor<S> {
                     &self.delivery,
                     on_error,
                     &self.on_delivery_failure,
+                    &self.clock,
                 )
-                .run(poll_outbox, stopping)
+                .run(self.sweep_interval, stopping)
                 .await;
             }
         });
@@ -210,7 +223,7 @@ impl<S: MonitorStore> Monitor<S> {
             if let Some(signal) = signal {
                 signal.arm();
             }
-            let now = SystemTime::now();
+            let now = (self.clock)();
             let (next_deadline, failed) = match self.store.sweep(now).await {
                 Ok(sweep) => (sweep.next_deadline, false),
                 Err(error) => {
@@ -222,55 +235,56 @@ impl<S: MonitorStore> Monitor<S> {
                 .then(|| now.checked_add(self.sweep_interval))
                 .flatten();
             let wake = earliest(next_deadline, poll);
-            wait(signal, wake, &mut stop).await;
+            self.wait(signal, wake, &mut stop).await;
         }
     }
-}
 
-/// Waits until `wake` (forever if `None`), or earlier when the signal
-/// reports a deadline before it, or until `stop` turns true.
-async fn wait(
-    signal: Option<&MonitorSignal>,
-    mut wake: Option<SystemTime>,
-    stop: &mut watch::Receiver<bool>,
-) {
-    loop {
-        if let Some(signal) = signal {
-            let planned = wake.unwrap_or(far_future());
-            let reported = signal.wake_before(planned);
-            wake = earliest(wake, reported.earliest);
-        }
-        if wake.is_some_and(|at| at <= SystemTime::now()) {
-            return;
-        }
-        let mut sleep = pin!(sleep_until(wake));
-        let mut notified = pin!(async move {
-            match signal {
-                Some(signal) => signal.notified(Side::Deadlines).await,
-                None => std::future::pending().await,
+    /// Waits until `wake` (forever if `None`), or earlier when the signal
+    /// reports a deadline before it, or until `stop` turns true. Sleeps at
+    /// most a sweep interval at a time and reads the wall clock again, so a
+    /// step of it is noticed within one interval.
+    async fn wait(
+        &self,
+        signal: Option<&MonitorSignal>,
+        mut wake: Option<SystemTime>,
+        stop: &mut watch::Receiver<bool>,
+    ) {
+        loop {
+            let now = (self.clock)();
+            if let Some(signal) = signal {
+                // A year ahead: a wake-up no deadline reaches.
+                let planned = wake.unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+                let reported = signal.wake_before(planned);
+                wake = earliest(wake, reported.earliest);
             }
-        });
-        let mut stopped = pin!(stop.wait_for(|stop| *stop));
-        let woke = poll_fn(|cx| {
-            if stopped.as_mut().poll(cx).is_ready() || sleep.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(true);
+            if wake.is_some_and(|at| at <= now) {
+                return;
             }
-            if notified.as_mut().poll(cx).is_ready() {
-                // Something was reported: look again at what.
-                return Poll::Ready(false);
+            let mut sleep = pin!(sleep_until(&self.clock, wake, self.sweep_interval));
+            let mut notified = pin!(async move {
+                match signal {
+                    Some(signal) => signal.notified(Side::Deadlines).await,
+                    None => std::future::pending().await,
+                }
+            });
+            let mut stopped = pin!(stop.wait_for(|stop| *stop));
+            let stopping = poll_fn(|cx| {
+                if stopped.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(true);
+                }
+                // Slept (to the deadline, or a turn), or something was
+                // reported: look at the clock and the signal again.
+                if sleep.as_mut().poll(cx).is_ready() || notified.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(false);
+                }
+                Poll::Pending
+            })
+            .await;
+            if stopping {
+                return;
             }
-            Poll::Pending
-        })
-        .await;
-        if woke {
-            return;
         }
     }
-}
-
-/// A wake-up time no deadline reaches: a year from now.
-fn far_future() -> SystemTime {
-    SystemTime::now() + Duration::from_secs(365 * 24 * 3600)
 }
 
 impl<S: MonitorStore + fmt::Debug> fmt::Debug for Monitor<S> {

@@ -1,7 +1,18 @@
 //! When the monitor's loops wake: the earlier of two times, and sleeping
-//! until a wall-clock time (feature `tokio`).
+//! until a wall-clock time (feature `tokio`), never planning further ahead
+//! than a bound, since the wall clock can be stepped.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+/// The wall clock the monitor reads: `SystemTime::now` unless a test or a
+/// simulation sets another.
+pub(crate) type WallClock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// The system's wall clock.
+pub(crate) fn system_clock() -> WallClock {
+    Arc::new(SystemTime::now)
+}
 
 /// The earlier of two optional times; `None` only when both are.
 pub(crate) fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {
@@ -19,16 +30,17 @@ pub(crate) fn later(at: SystemTime, wait: Duration) -> SystemTime {
         .unwrap_or(at)
 }
 
-/// Sleeps until `at` on the wall clock, forever when `None`. The time left is
-/// rounded up to the next millisecond, so that whatever runs after it
-/// never runs a moment before `at` (tokio's timer counts whole
-/// milliseconds).
-pub(crate) async fn sleep_until(at: Option<SystemTime>) {
-    match at {
-        Some(at) => {
-            let left = at.duration_since(SystemTime::now()).unwrap_or_default();
-            tokio::time::sleep(left + Duration::from_millis(1)).await;
-        }
-        None => std::future::pending().await,
-    }
+/// Sleeps until `at` on the wall clock `clock` (forever when `None`), or for
+/// `at_most` of monotonic time, whichever is first: the time left is read
+/// off the wall clock now, and a step of that clock while asleep goes
+/// unnoticed, so a caller that must not oversleep a step sleeps in bounded
+/// turns and reads the clock again. The time left is rounded up to the next
+/// millisecond, so that whatever runs after it never runs a moment before
+/// `at` (tokio's timer counts whole milliseconds).
+pub(crate) async fn sleep_until(clock: &WallClock, at: Option<SystemTime>, at_most: Duration) {
+    let left = match at {
+        Some(at) => at.duration_since(clock()).unwrap_or_default() + Duration::from_millis(1),
+        None => Duration::MAX,
+    };
+    tokio::time::sleep(left.min(at_most)).await;
 }

@@ -52,6 +52,10 @@ pub struct Claim {
     pub lease: Duration,
     /// The most alerts to claim.
     pub max: usize,
+    /// The longest a retry waits: an alert whose retry time lies further
+    /// than this after `now` was scheduled before the wall clock was set
+    /// back, and is due now (`Duration::MAX`, the default: no bound).
+    pub retry_cap: Duration,
 }
 
 impl Claim {
@@ -63,12 +67,47 @@ impl Claim {
             now,
             lease,
             max,
+            retry_cap: Duration::MAX,
         }
+    }
+
+    /// Bounds how long a retry waits, whatever the wall clock did: see
+    /// [`retry_cap`](Self::retry_cap).
+    pub fn retry_cap(mut self, cap: Duration) -> Self {
+        self.retry_cap = cap;
+        self
     }
 
     /// When the claimed alerts become claimable again.
     pub fn until(&self) -> SystemTime {
         self.now.checked_add(self.lease).unwrap_or(self.now)
+    }
+
+    /// Whether an alert waiting to be retried at `retry_at` may be claimed
+    /// now: its time came, or it lies further ahead than the retry cap (it
+    /// was set before the wall clock went back).
+    pub fn retry_due(&self, retry_at: SystemTime) -> bool {
+        retry_at <= self.now
+            || self
+                .now
+                .checked_add(self.retry_cap)
+                .is_some_and(|cap| retry_at > cap)
+    }
+
+    /// Whether a claim held until `until` still holds: it runs past now,
+    /// and not further than two leases ahead. A claim further ahead was made
+    /// before the wall clock went back, by a claimer that may be gone; the
+    /// second lease leaves room for clocks of several instances that
+    /// disagree a little.
+    pub fn held(&self, until: SystemTime) -> bool {
+        until > self.now && until <= self.stale_after()
+    }
+
+    /// Claims held beyond this are stale: [`held`](Self::held).
+    pub fn stale_after(&self) -> SystemTime {
+        self.until()
+            .checked_add(self.lease)
+            .unwrap_or_else(|| self.until())
     }
 }
 
@@ -108,6 +147,9 @@ impl Claim {
 /// whose turn has come: for each check, its oldest undelivered alertable
 /// flip (so a check's alerts go out in order), unless a live claim holds it
 /// or its retry time has not come; the claim counts an attempt.
+/// ([`Claim::held`] and [`Claim::retry_due`] say whether a lease still
+/// holds and whether a retry is due, bounding both whatever the wall clock
+/// did.)
 /// [`alerts_delivered`](Self::alerts_delivered) marks them delivered,
 /// [`alert_failed`](Self::alert_failed) sets the retry time and gives the
 /// claim up, and [`release_alerts`](Self::release_alerts) gives claims up

@@ -497,8 +497,8 @@ impl FlipLog {
             if !seen.insert(entry.check) {
                 continue; // an older flip of the check comes first
             }
-            let held = entry.claim.is_some_and(|(_, until)| until > claim.now);
-            let waiting = entry.retry_at.is_some_and(|at| at > claim.now);
+            let held = entry.claim.is_some_and(|(_, until)| claim.held(until));
+            let waiting = entry.retry_at.is_some_and(|at| !claim.retry_due(at));
             if held || waiting {
                 continue;
             }

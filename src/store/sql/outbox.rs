@@ -46,6 +46,13 @@ where
         let claimer = claim.claimer.to_string();
         let (now, until) = (micros(claim.now), micros(claim.until()));
         let max = i64::try_from(claim.max).unwrap_or(i64::MAX);
+        // Retry times and leases further ahead than a retry cap or a whole
+        // lease were set before the wall clock went back: due, and expired.
+        let retry_cap = claim
+            .now
+            .checked_add(claim.retry_cap)
+            .map_or(i64::MAX, micros);
+        let stale = micros(claim.stale_after());
         bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
             let sql = format!(
@@ -53,12 +60,13 @@ where
                  attempts = attempts + 1 \
                  WHERE id IN (SELECT f.id FROM tower_ping_flips f \
                  WHERE f.alertable AND f.delivered_at IS NULL \
-                 AND (f.retry_at IS NULL OR f.retry_at <= $3) \
-                 AND (f.claimed_until IS NULL OR f.claimed_until <= $3) \
+                 AND (f.retry_at IS NULL OR f.retry_at <= $3 OR f.retry_at > $5) \
+                 AND (f.claimed_until IS NULL OR f.claimed_until <= $3 OR f.claimed_until > $6) \
                  AND f.id = (SELECT MIN(g.id) FROM tower_ping_flips g \
                  WHERE g.check_id = f.check_id AND g.alertable AND g.delivered_at IS NULL) \
                  ORDER BY f.id LIMIT $4{}) \
-                 AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $3) \
+                 AND delivered_at IS NULL \
+                 AND (claimed_until IS NULL OR claimed_until <= $3 OR claimed_until > $6) \
                  RETURNING id",
                 DB::SKIP_LOCKED
             );
@@ -67,6 +75,8 @@ where
                 .bind(until)
                 .bind(now)
                 .bind(max)
+                .bind(retry_cap)
+                .bind(stale)
                 .fetch_all(&mut *tx)
                 .await?;
             if claimed.is_empty() {
