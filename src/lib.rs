@@ -222,14 +222,20 @@ pub use state::{
     DEFAULT_TIMEOUT, MAX_DURATION,
 };
 pub use store::alert::Alert;
+pub use store::channel::{Channel, Channels};
 pub use store::check::Check;
+pub use store::check_spec::{CheckSpec, UniqueField};
 pub use store::check_store::{CheckStore, Creation, Lookup};
 pub use store::define_error::DefineError;
 pub use store::logged_ping::{LoggedPing, DEFAULT_PING_LOG_LIMIT};
+pub use store::manage_store::{
+    CheckPage, CheckQuery, Created, Cursor, DefinedSet, FlipQuery, ManageStore, Orphans, Resumed,
+};
 pub use store::memory::{MemoryCheckId, MemoryStore};
 pub use store::monitor_signal::MonitorSignal;
 pub use store::monitor_store::{Claim, MonitorStore, Sweep};
 pub use store::new_check::NewCheck;
+pub use store::project::{Access, KeyDigest, NewProject, Project, DEFAULT_CHECK_LIMIT};
 pub use store::recorded_flip::RecordedFlip;
 pub use store::slug::slugify;
 #[cfg(feature = "postgres")]

@@ -7,12 +7,16 @@ use uuid::Uuid;
 use crate::state::check_state::CheckState;
 use crate::state::deadline::{status_at, StatusAt};
 use crate::state::rules::CheckRules;
+use crate::store::channel::Channels;
 
 /// A check as a store reports it: its definition and its current state.
 ///
 /// With the `serde` feature it is written flat, as one object: `uuid`,
-/// `name`, `slug`, `ping_key` (text or null), then the fields of its
-/// [`CheckRules`] and of its [`CheckState`]. Fields the type does not know
+/// `name`, `slug`, `ping_key` (text or null), `project` (a UUID or null),
+/// `tags`, `desc`, `channels` (as [`Channels`] writes them), `badge_key`,
+/// `filter_subject` and `filter_email_body`, then the fields of its
+/// [`CheckRules`] and of its [`CheckState`]; the fields after `ping_key`
+/// may be left out when read (as in earlier versions' JSON). Fields the type does not know
 /// are skipped when read, so an object of the example server's `GET /checks`
 /// (which adds `started`, `next_ping` and `pings`, and writes the
 /// [`LiveStatus`](crate::LiveStatus) as `status`) reads back as a `Check`: its
@@ -51,6 +55,30 @@ pub struct Check {
     pub slug: String,
     /// Its project's ping key.
     pub ping_key: Option<String>,
+    /// Its project's UUID, when it belongs to one.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub project: Option<Uuid>,
+    /// Its tags, separated by spaces, as given (healthchecks keeps them as
+    /// one text): see [`tag_list`](Self::tag_list).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub tags: String,
+    /// A description.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub desc: String,
+    /// The channels its alerts go to.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub channels: Channels,
+    /// The key of its own badge, random, made when it was created.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub badge_key: Uuid,
+    /// healthchecks' e-mail filters, kept for the Management API's clients
+    /// (which set them and read them back). tower-ping takes pings over
+    /// HTTP only: they never change what a ping does.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub filter_subject: bool,
+    /// See [`filter_subject`](Self::filter_subject).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub filter_email_body: bool,
     /// How it reads pings, its schedule and grace.
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub rules: CheckRules,
@@ -60,7 +88,9 @@ pub struct Check {
 }
 
 impl Check {
-    /// A check made of its parts, as a store read them.
+    /// A check made of its parts, as a store read them: in no project, with
+    /// no tags or description, alerting every channel, with a nil badge key
+    /// (a store sets the fields it keeps).
     pub fn new(
         uuid: Uuid,
         name: String,
@@ -74,9 +104,27 @@ impl Check {
             name,
             slug,
             ping_key,
+            project: None,
+            tags: String::new(),
+            desc: String::new(),
+            channels: Channels::All,
+            badge_key: Uuid::nil(),
+            filter_subject: false,
+            filter_email_body: false,
             rules,
             state,
         }
+    }
+
+    /// Its tags, one by one: [`tags`](Self::tags) split on spaces.
+    pub fn tag_list(&self) -> impl Iterator<Item = &str> {
+        self.tags.split(' ').filter(|tag| !tag.is_empty())
+    }
+
+    /// Whether it has every one of `tags`.
+    pub fn has_tags(&self, tags: &[String]) -> bool {
+        tags.iter()
+            .all(|wanted| self.tag_list().any(|tag| tag == wanted))
     }
 
     /// How the check stands at `now`: see [`status_at`](crate::status_at).

@@ -5,6 +5,9 @@
 //!   (resolve a target, record a ping, create a check);
 //! - `monitor_store`, `monitor_signal`, `alert`: what the monitor needs
 //!   (sweep overdue checks, the outbox of alerts, waking the monitor);
+//! - `manage_store`, `check_spec`, `project`, `channel`: the operator
+//!   contract, what the Management API and the app's own tools need
+//!   (projects and their keys, listing and editing checks, channels);
 //! - `new_check`, `define_error`, `check`, `logged_ping`, `recorded_flip`,
 //!   `slug`: checks as the app defines them and stores keep and report them;
 //! - `memory`: [`MemoryStore`](crate::MemoryStore), the reference store;
@@ -16,14 +19,18 @@
 //! `monitor`): the faces use the stores through the contracts.
 
 pub(crate) mod alert;
+pub(crate) mod channel;
 pub(crate) mod check;
+pub(crate) mod check_spec;
 pub(crate) mod check_store;
 pub(crate) mod define_error;
 pub(crate) mod logged_ping;
+pub(crate) mod manage_store;
 pub(crate) mod memory;
 pub(crate) mod monitor_signal;
 pub(crate) mod monitor_store;
 pub(crate) mod new_check;
+pub(crate) mod project;
 pub(crate) mod recorded_flip;
 pub(crate) mod slug;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

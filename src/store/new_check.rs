@@ -8,7 +8,8 @@ use crate::state::check_state::CheckState;
 use crate::state::rules::{AllowedMethods, CheckRules, KeywordFilter};
 use crate::state::schedule::Schedule;
 use crate::state::status::Status;
-use crate::store::define_error::DefineError;
+use crate::store::channel::Channels;
+use crate::store::define_error::{check_key, check_slug, DefineError, MAX_NAME};
 use crate::store::slug::slugify;
 
 /// A check to define in a store: added when the store does not have it,
@@ -47,6 +48,12 @@ pub struct NewCheck {
     /// The ping key of the check's project; without one, the check answers to
     /// its UUID only.
     pub ping_key: Option<String>,
+    /// Its tags, separated by spaces.
+    pub tags: String,
+    /// A description.
+    pub desc: String,
+    /// The channels its alerts go to: all of the app's unless set.
+    pub channels: Channels,
     /// How the check reads its pings, its schedule and grace.
     pub rules: CheckRules,
     /// The state the check starts in when it is new to the store (ignored
@@ -65,6 +72,9 @@ impl NewCheck {
             slug: slugify(&name),
             name,
             ping_key: None,
+            tags: String::new(),
+            desc: String::new(),
+            channels: Channels::All,
             rules: CheckRules::default(),
             initial: CheckState::default(),
         }
@@ -91,6 +101,24 @@ impl NewCheck {
     /// Puts the check in the project with this ping key.
     pub fn ping_key(mut self, ping_key: impl Into<String>) -> Self {
         self.ping_key = Some(ping_key.into());
+        self
+    }
+
+    /// Sets its tags, separated by spaces.
+    pub fn tags(mut self, tags: impl Into<String>) -> Self {
+        self.tags = tags.into();
+        self
+    }
+
+    /// Sets its description.
+    pub fn desc(mut self, desc: impl Into<String>) -> Self {
+        self.desc = desc.into();
+        self
+    }
+
+    /// Sets the channels its alerts go to.
+    pub fn channels(mut self, channels: Channels) -> Self {
+        self.channels = channels;
         self
     }
 
@@ -146,13 +174,61 @@ impl NewCheck {
         self
     }
 
-    /// Checks what no store can keep: a zero period or grace.
+    /// Checks what no store can keep: a zero period or grace, a name over
+    /// 100 characters, a ping key no URL carries, or (with a ping key) a slug
+    /// no ping reaches: empty, over 100 characters, or with a character
+    /// outside `[-a-z0-9_]`. Each error names the value.
+    ///
+    /// ```
+    /// use tower_ping::{DefineError, NewCheck};
+    ///
+    /// assert!(NewCheck::new("Nightly backup").ping_key("my-key").validate().is_ok());
+    /// let bad = NewCheck::new("Nightly backup").ping_key("my key").validate();
+    /// assert!(matches!(bad, Err(DefineError::InvalidKey { .. })));
+    /// let unpingable = NewCheck::new("!!!").ping_key("my-key").validate().unwrap_err();
+    /// assert!(unpingable.to_string().contains("has no slug"));
+    /// ```
     pub fn validate(&self) -> Result<(), DefineError> {
         if !self.rules.schedule.is_valid() {
             return Err(DefineError::ZeroTimeout);
         }
         if self.rules.grace.is_zero() {
             return Err(DefineError::ZeroGrace);
+        }
+        if self.name.chars().count() > MAX_NAME {
+            return Err(DefineError::NameTooLong {
+                name: self.name.clone(),
+            });
+        }
+        if let Some(ping_key) = &self.ping_key {
+            check_key(ping_key, "ping key")?;
+            check_slug(&self.slug, &self.name)?;
+        } else if !self.slug.is_empty() {
+            // Unreachable without a ping key, but kept: it must still be one
+            // a ping key could reach later.
+            check_slug(&self.slug, &self.name)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a set of definitions for the project with `ping_key`, as
+    /// `define_checks` takes them: puts each in the project, checks each
+    /// ([`validate`](Self::validate)), and refuses two that would share a
+    /// slug, naming both.
+    pub fn validate_set(ping_key: &str, checks: &mut [NewCheck]) -> Result<(), DefineError> {
+        for check in checks.iter_mut() {
+            check.ping_key = Some(ping_key.to_owned());
+            check.validate()?;
+        }
+        for (i, check) in checks.iter().enumerate() {
+            if let Some(first) = checks[..i].iter().find(|c| c.slug == check.slug) {
+                return Err(DefineError::DuplicateSlug {
+                    ping_key: ping_key.to_owned(),
+                    slug: check.slug.clone(),
+                    first: first.name.clone(),
+                    second: check.name.clone(),
+                });
+            }
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use tower_ping::async_trait;
 use tower_ping::{
-    Check, CheckStore, LoggedPing, Lookup, MemoryStore, MonitorStore, NewCheck, Ping,
+    Check, CheckStore, LoggedPing, Lookup, ManageStore, MemoryStore, MonitorStore, NewCheck, Ping,
     PostgresStore, RecordedFlip, Signal, SqlStoreOptions, SqliteStore, Target,
 };
 use uuid::Uuid;
@@ -28,10 +28,14 @@ use crate::support;
 /// A store under test, with its inspection API made uniform.
 #[async_trait]
 pub trait Backend: Sized + Send + Sync {
-    type Store: CheckStore + MonitorStore + Clone;
+    type Store: CheckStore + MonitorStore + ManageStore + Clone;
     /// A fresh, empty store keeping `log_limit` pings per check, or `None`
     /// when this backend is skipped.
-    async fn open(log_limit: usize) -> Option<Self>;
+    async fn open(log_limit: usize) -> Option<Self> {
+        Self::open_with(log_limit, tower_ping::DEFAULT_CHECK_LIMIT).await
+    }
+    /// `open`, holding each project to `check_limit` checks.
+    async fn open_with(log_limit: usize, check_limit: usize) -> Option<Self>;
     fn store(&self) -> Self::Store;
     async fn add_check(&self, check: NewCheck) -> Uuid {
         self.define(check).await.expect("the check is defined")
@@ -68,8 +72,10 @@ pub struct Memory(pub MemoryStore);
 #[async_trait]
 impl Backend for Memory {
     type Store = MemoryStore;
-    async fn open(log_limit: usize) -> Option<Self> {
-        Some(Memory(MemoryStore::with_ping_log_limit(log_limit)))
+    async fn open_with(log_limit: usize, check_limit: usize) -> Option<Self> {
+        Some(Memory(
+            MemoryStore::with_ping_log_limit(log_limit).check_limit(check_limit),
+        ))
     }
     fn store(&self) -> MemoryStore {
         self.0.clone()
@@ -114,8 +120,10 @@ macro_rules! sql_backend {
         #[async_trait]
         impl Backend for $name {
             type Store = $store;
-            async fn open(log_limit: usize) -> Option<Self> {
-                let options = SqlStoreOptions::new().ping_log_limit(log_limit);
+            async fn open_with(log_limit: usize, check_limit: usize) -> Option<Self> {
+                let options = SqlStoreOptions::new()
+                    .ping_log_limit(log_limit)
+                    .check_limit(check_limit);
                 let open = $open;
                 open(options).await.map(|(store, dir)| $name(store, dir))
             }

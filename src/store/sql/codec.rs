@@ -17,6 +17,7 @@ use crate::state::rules::{AllowedMethods, CheckRules, KeywordFilter};
 use crate::state::schedule::Schedule;
 use crate::state::status::Status;
 use crate::store::alert::Alert;
+use crate::store::channel::Channels;
 use crate::store::check::Check;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::recorded_flip::RecordedFlip;
@@ -26,7 +27,8 @@ use crate::time::cron::CronSchedule;
 pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.ping_key, \
      c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, c.start_kw, \
      c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
-     c.last_duration, c.timeout, c.cron, c.tz, c.grace, c.alert_after \
+     c.last_duration, c.timeout, c.cron, c.tz, c.grace, c.alert_after, p.uuid, c.tags, \
+     c.description, c.channels, c.badge_key, c.filter_subject, c.filter_email_body \
      FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
 
 /// The columns [`PingRow`] reads.
@@ -115,6 +117,13 @@ pub(crate) struct CheckRow {
     pub(crate) tz: String,
     pub(crate) grace: i64,
     pub(crate) alert_after: Option<i64>,
+    pub(crate) project: Option<String>,
+    pub(crate) tags: String,
+    pub(crate) description: String,
+    pub(crate) channels: String,
+    pub(crate) badge_key: Option<String>,
+    pub(crate) filter_subject: bool,
+    pub(crate) filter_email_body: bool,
 }
 
 /// Reads a [`CheckRow`] from a row of [`CHECK_SELECT`]; a macro so that each
@@ -147,6 +156,13 @@ macro_rules! check_row {
             tz: row.try_get(20)?,
             grace: row.try_get(21)?,
             alert_after: row.try_get(22)?,
+            project: row.try_get(23)?,
+            tags: row.try_get(24)?,
+            description: row.try_get(25)?,
+            channels: row.try_get(26)?,
+            badge_key: row.try_get(27)?,
+            filter_subject: row.try_get(28)?,
+            filter_email_body: row.try_get(29)?,
         }
     }};
 }
@@ -261,14 +277,26 @@ impl CheckRow {
     pub(crate) fn into_check(self) -> Result<Check, SqlStoreError> {
         let rules = self.rules()?;
         let state = self.state()?.rearmed(&rules);
-        Ok(Check::new(
+        let mut check = Check::new(
             uuid(&self.uuid)?,
-            self.name.clone(),
-            self.slug.clone(),
-            self.ping_key.clone(),
+            self.name,
+            self.slug,
+            self.ping_key,
             rules,
             state,
-        ))
+        );
+        check.project = self.project.as_deref().map(uuid).transpose()?;
+        check.tags = self.tags;
+        check.desc = self.description;
+        check.channels = Channels::parse(&self.channels)
+            .ok_or_else(|| SqlStoreError::Corrupt(format!("channels {:?}", self.channels)))?;
+        check.badge_key = match &self.badge_key {
+            Some(key) => uuid(key)?,
+            None => Uuid::nil(),
+        };
+        check.filter_subject = self.filter_subject;
+        check.filter_email_body = self.filter_email_body;
+        Ok(check)
     }
 }
 

@@ -10,6 +10,7 @@ use super::project;
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
 use crate::state::check_state::CheckState;
+use crate::store::check::Check;
 use crate::store::define_error::DefineError;
 use crate::store::new_check::NewCheck;
 
@@ -38,76 +39,92 @@ where
         bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
             DB::lock_definitions(&mut tx).await?;
-            let project = match &new.ping_key {
-                Some(key) => Some(project::project_id::<DB>(&mut tx, key).await?),
-                None => None,
-            };
-            let existing = match new.uuid {
-                Some(uuid) => Self::locked_check(&mut tx, uuid).await?,
-                None => Self::locked_named(&mut tx, project, &new).await?,
-            };
-            // A check the store has keeps its state, re-armed for the new
-            // rules; a new one starts in its initial state.
-            let (uuid, state) = match existing {
-                Some(row) => {
-                    let uuid = Uuid::parse_str(&row.uuid)
-                        .map_err(|_| SqlStoreError::Corrupt(format!("uuid {:?}", row.uuid)))?;
-                    (uuid, row.state()?.rearmed(&new.rules))
-                }
-                None => (
-                    new.uuid.unwrap_or_else(Uuid::new_v4),
-                    new.initial.rearmed(&new.rules),
-                ),
-            };
-            let rules = RulesRow::new(&new.rules);
-            let row = StateRow::new(&state);
-            // One statement for both: an existing check takes the new
-            // definition and deadline, and keeps the rest of its state.
-            sqlx::query(
-                "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, \
-                 manual_resume, post_only, filter_body, success_kw, failure_kw, start_kw, \
-                 default_fail, timeout, cron, tz, grace, status, n_pings, last_ping, \
-                 last_start, last_start_rid, last_duration, alert_after) VALUES ($1, $2, \
-                 $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22) \
-                 ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, slug = excluded.slug, \
-                 project_id = excluded.project_id, manual_resume = excluded.manual_resume, \
-                 post_only = excluded.post_only, filter_body = excluded.filter_body, \
-                 success_kw = excluded.success_kw, failure_kw = excluded.failure_kw, \
-                 start_kw = excluded.start_kw, default_fail = excluded.default_fail, \
-                 timeout = excluded.timeout, cron = excluded.cron, tz = excluded.tz, \
-                 grace = excluded.grace, alert_after = excluded.alert_after",
-            )
-            .bind(uuid.to_string())
-            .bind(new.name.as_str())
-            .bind(new.slug.as_str())
-            .bind(project)
-            .bind(rules.manual_resume)
-            .bind(rules.post_only)
-            .bind(rules.filter.filter_body)
-            .bind(rules.filter.success_kw.as_str())
-            .bind(rules.filter.failure_kw.as_str())
-            .bind(rules.filter.start_kw.as_str())
-            .bind(rules.filter.default_fail)
-            .bind(rules.timeout)
-            .bind(rules.cron)
-            .bind(rules.tz)
-            .bind(rules.grace)
-            .bind(row.status)
-            .bind(row.n_pings)
-            .bind(row.last_ping)
-            .bind(row.last_start)
-            .bind(row.last_start_rid.as_deref())
-            .bind(row.last_duration)
-            .bind(row.alert_after)
-            .execute(&mut *tx)
-            .await?;
-            let defined = (uuid, state);
+            let (uuid, state) = Self::define_in(&mut tx, new).await?;
             tx.commit().await?;
-            self.report_deadline(&defined.1);
-            Ok::<_, SqlStoreError>(defined.0)
+            self.report_deadline(&state);
+            Ok::<_, SqlStoreError>(uuid)
         })
         .await
+    }
+
+    /// Adds or redefines a check inside a transaction that holds the
+    /// definitions lock: its UUID and the state it was left in.
+    pub(crate) async fn define_in(
+        tx: &mut DB::Connection,
+        new: NewCheck,
+    ) -> Result<(Uuid, CheckState), SqlStoreError> {
+        let project = match &new.ping_key {
+            Some(key) => Some(project::project_id::<DB>(&mut *tx, key).await?),
+            None => None,
+        };
+        let existing = match new.uuid {
+            Some(uuid) => Self::locked_check(&mut *tx, uuid).await?,
+            None => Self::locked_named(&mut *tx, project, &new).await?,
+        };
+        // A check the store has keeps its state, re-armed for the new
+        // rules; a new one starts in its initial state.
+        let (uuid, state) = match existing {
+            Some(row) => {
+                let uuid = Uuid::parse_str(&row.uuid)
+                    .map_err(|_| SqlStoreError::Corrupt(format!("uuid {:?}", row.uuid)))?;
+                (uuid, row.state()?.rearmed(&new.rules))
+            }
+            None => (
+                new.uuid.unwrap_or_else(Uuid::new_v4),
+                new.initial.rearmed(&new.rules),
+            ),
+        };
+        let rules = RulesRow::new(&new.rules);
+        let row = StateRow::new(&state);
+        // One statement for both: an existing check takes the new
+        // definition and deadline, and keeps the rest of its state.
+        sqlx::query(
+            "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, \
+             manual_resume, post_only, filter_body, success_kw, failure_kw, start_kw, \
+             default_fail, timeout, cron, tz, grace, status, n_pings, last_ping, \
+             last_start, last_start_rid, last_duration, alert_after, tags, description, \
+             channels, badge_key) VALUES ($1, $2, \
+             $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20, $21, $22, $23, $24, $25, $26) \
+             ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, slug = excluded.slug, \
+             project_id = excluded.project_id, manual_resume = excluded.manual_resume, \
+             post_only = excluded.post_only, filter_body = excluded.filter_body, \
+             success_kw = excluded.success_kw, failure_kw = excluded.failure_kw, \
+             start_kw = excluded.start_kw, default_fail = excluded.default_fail, \
+             timeout = excluded.timeout, cron = excluded.cron, tz = excluded.tz, \
+             grace = excluded.grace, alert_after = excluded.alert_after, \
+             tags = excluded.tags, description = excluded.description, \
+             channels = excluded.channels",
+        )
+        .bind(uuid.to_string())
+        .bind(new.name.as_str())
+        .bind(new.slug.as_str())
+        .bind(project)
+        .bind(rules.manual_resume)
+        .bind(rules.post_only)
+        .bind(rules.filter.filter_body)
+        .bind(rules.filter.success_kw.as_str())
+        .bind(rules.filter.failure_kw.as_str())
+        .bind(rules.filter.start_kw.as_str())
+        .bind(rules.filter.default_fail)
+        .bind(rules.timeout)
+        .bind(rules.cron)
+        .bind(rules.tz)
+        .bind(rules.grace)
+        .bind(row.status)
+        .bind(row.n_pings)
+        .bind(row.last_ping)
+        .bind(row.last_start)
+        .bind(row.last_start_rid.as_deref())
+        .bind(row.last_duration)
+        .bind(row.alert_after)
+        .bind(new.tags.as_str())
+        .bind(new.desc.as_str())
+        .bind(new.channels.to_string())
+        .bind(Uuid::new_v4().to_string())
+        .execute(&mut *tx)
+        .await?;
+        Ok((uuid, state))
     }
 
     pub(crate) async fn add_ping_key(&self, ping_key: &str) -> Result<(), SqlStoreError> {
@@ -120,23 +137,25 @@ where
         self.observed(added)
     }
 
-    /// Replaces a check's state with `change` of it, holding its row:
-    /// `false` when there is no such check.
+    /// Replaces a check's state with `change` of it, holding its row: the
+    /// check as changed, `None` when there is no such check.
     pub(crate) async fn change_state(
         &self,
         uuid: Uuid,
         change: fn(&CheckState) -> CheckState,
-    ) -> Result<bool, SqlStoreError> {
+    ) -> Result<Option<Check>, SqlStoreError> {
         let changed = bounded(self.options.call_timeout, async {
             let mut tx = self.pool.begin_with(DB::BEGIN).await?;
             let Some(row) = Self::locked_check(&mut tx, uuid).await? else {
-                return Ok(false);
+                return Ok(None);
             };
             let state = change(&row.state()?);
             Self::write_state(&mut tx, row.id, &state).await?;
             tx.commit().await?;
             self.report_deadline(&state);
-            Ok::<_, SqlStoreError>(true)
+            let mut check = row.into_check()?;
+            check.state = state;
+            Ok::<_, SqlStoreError>(Some(check))
         })
         .await;
         self.observed(changed)
@@ -158,7 +177,7 @@ where
     }
 
     /// The check `uuid`, held until the transaction ends.
-    async fn locked_check(
+    pub(crate) async fn locked_check(
         conn: &mut DB::Connection,
         uuid: Uuid,
     ) -> Result<Option<CheckRow>, SqlStoreError> {
@@ -224,7 +243,7 @@ where
     }
 
     /// Tells this process's monitor of a deadline just set.
-    fn report_deadline(&self, state: &CheckState) {
+    pub(crate) fn report_deadline(&self, state: &CheckState) {
         if let Some(deadline) = state.alert_after {
             self.signal.deadline(deadline);
         }

@@ -60,6 +60,10 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
     /// of several processes share out the overdue checks.
     const FOR_UPDATE_SKIP_LOCKED: &'static str;
 
+    /// Appended to a `SELECT` of one table to hold its rows until the
+    /// transaction ends.
+    const LOCK_ROW: &'static str;
+
     /// Appended to a `SELECT` of one table to hold its rows, skipping those
     /// another transaction holds: how claims of several processes share out
     /// the alerts.

@@ -57,6 +57,7 @@ macro_rules! forward_to_shared {
                 self.inner
                     .change_state(uuid, $crate::CheckState::paused)
                     .await
+                    .map(|check| check.is_some())
             }
 
             /// Resumes a paused check: status new, as if never pinged, no
@@ -66,6 +67,7 @@ macro_rules! forward_to_shared {
                 self.inner
                     .change_state(uuid, $crate::CheckState::resumed)
                     .await
+                    .map(|check| check.is_some())
             }
 
             /// Removes a check with its pings and flips (alerts not yet
@@ -178,6 +180,154 @@ macro_rules! forward_to_shared {
 
             fn signal(&self) -> Option<&$crate::MonitorSignal> {
                 Some(&self.inner.signal)
+            }
+        }
+
+        #[::async_trait::async_trait]
+        impl $crate::ManageStore for $store {
+            async fn define_project(
+                &self,
+                project: $crate::NewProject,
+            ) -> Result<Result<$crate::Project, $crate::DefineError>, $crate::SqlStoreError> {
+                self.inner.define_project(project).await
+            }
+
+            async fn project(
+                &self,
+                uuid: ::uuid::Uuid,
+            ) -> Result<Option<$crate::Project>, $crate::SqlStoreError> {
+                self.inner.project(uuid).await
+            }
+
+            async fn projects(&self) -> Result<Vec<$crate::Project>, $crate::SqlStoreError> {
+                self.inner.projects().await
+            }
+
+            async fn projects_by_key(
+                &self,
+                lookup: &str,
+            ) -> Result<Vec<$crate::Project>, $crate::SqlStoreError> {
+                self.inner.projects_by_key(lookup).await
+            }
+
+            async fn project_by_badge_key(
+                &self,
+                badge_key: &str,
+            ) -> Result<Option<$crate::Project>, $crate::SqlStoreError> {
+                self.inner.project_by_badge_key(badge_key).await
+            }
+
+            async fn define_check(
+                &self,
+                check: $crate::NewCheck,
+            ) -> Result<Result<::uuid::Uuid, $crate::DefineError>, $crate::SqlStoreError> {
+                match self.inner.add_check(check).await {
+                    Ok(uuid) => Ok(Ok(uuid)),
+                    Err($crate::SqlStoreError::Define(refused)) => Ok(Err(refused)),
+                    Err(error) => Err(error),
+                }
+            }
+
+            async fn define_checks(
+                &self,
+                ping_key: &str,
+                checks: Vec<$crate::NewCheck>,
+                orphans: $crate::Orphans,
+            ) -> Result<Result<$crate::DefinedSet, $crate::DefineError>, $crate::SqlStoreError>
+            {
+                self.inner.define_set(ping_key, checks, orphans).await
+            }
+
+            async fn create_check(
+                &self,
+                project: ::uuid::Uuid,
+                spec: $crate::CheckSpec,
+                unique: &[$crate::UniqueField],
+            ) -> Result<$crate::Created, $crate::SqlStoreError> {
+                self.inner.create_check(project, spec, unique).await
+            }
+
+            async fn update_check(
+                &self,
+                uuid: ::uuid::Uuid,
+                spec: $crate::CheckSpec,
+            ) -> Result<Option<$crate::Check>, $crate::SqlStoreError> {
+                self.inner.update_check(uuid, spec).await
+            }
+
+            async fn check(
+                &self,
+                uuid: ::uuid::Uuid,
+            ) -> Result<Option<$crate::Check>, $crate::SqlStoreError> {
+                self.inner.check(uuid).await
+            }
+
+            async fn checks(
+                &self,
+                query: $crate::CheckQuery,
+            ) -> Result<$crate::CheckPage, $crate::SqlStoreError> {
+                self.inner.check_page(query).await
+            }
+
+            async fn pause(
+                &self,
+                uuid: ::uuid::Uuid,
+            ) -> Result<Option<$crate::Check>, $crate::SqlStoreError> {
+                self.inner
+                    .change_state(uuid, $crate::CheckState::paused)
+                    .await
+            }
+
+            async fn resume(
+                &self,
+                uuid: ::uuid::Uuid,
+            ) -> Result<$crate::Resumed, $crate::SqlStoreError> {
+                self.inner.resume_check(uuid).await
+            }
+
+            async fn remove(
+                &self,
+                uuid: ::uuid::Uuid,
+            ) -> Result<Option<$crate::Check>, $crate::SqlStoreError> {
+                self.inner.remove_check(uuid).await
+            }
+
+            async fn pings(
+                &self,
+                uuid: ::uuid::Uuid,
+                limit: usize,
+            ) -> Result<Option<Vec<$crate::LoggedPing>>, $crate::SqlStoreError> {
+                self.inner.recent_pings(uuid, limit).await
+            }
+
+            async fn ping_body(
+                &self,
+                uuid: ::uuid::Uuid,
+                n: u64,
+            ) -> Result<Option<::bytes::Bytes>, $crate::SqlStoreError> {
+                self.inner.ping_body(uuid, n).await
+            }
+
+            async fn flips(
+                &self,
+                query: $crate::FlipQuery,
+            ) -> Result<Vec<$crate::RecordedFlip>, $crate::SqlStoreError> {
+                self.inner.flip_list(query).await
+            }
+
+            async fn define_channel(
+                &self,
+                channel: $crate::Channel,
+            ) -> Result<(), $crate::SqlStoreError> {
+                self.inner.define_channel(channel).await
+            }
+
+            async fn channels(&self) -> Result<Vec<$crate::Channel>, $crate::SqlStoreError> {
+                self.inner.channels().await
+            }
+
+            async fn health(&self) -> Result<(), $crate::SqlStoreError> {
+                self.inner.health().await
             }
         }
 

@@ -32,6 +32,7 @@ mod forward;
 mod health;
 mod inspect;
 mod lookup;
+mod manage;
 mod migrate;
 mod options;
 mod outbox;

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::store::logged_ping::DEFAULT_PING_LOG_LIMIT;
+use crate::store::project::DEFAULT_CHECK_LIMIT;
 
 /// Settings shared by [`SqliteStore`] and [`PostgresStore`].
 ///
@@ -37,6 +38,7 @@ pub struct SqlStoreOptions {
     pub(crate) writers: usize,
     pub(crate) queue_capacity: usize,
     pub(crate) ping_log_limit: usize,
+    pub(crate) check_limit: usize,
     pub(crate) migrate: bool,
 }
 
@@ -50,6 +52,7 @@ impl Default for SqlStoreOptions {
             writers: 1,
             queue_capacity: 8192,
             ping_log_limit: DEFAULT_PING_LOG_LIMIT,
+            check_limit: DEFAULT_CHECK_LIMIT,
             migrate: true,
         }
     }
@@ -137,6 +140,15 @@ impl SqlStoreOptions {
     /// How many pings each check's log keeps (100 by default).
     pub fn ping_log_limit(mut self, limit: usize) -> Self {
         self.ping_log_limit = limit;
+        self
+    }
+
+    /// How many checks each project may have (10,000 by default), those
+    /// defined in code included: past it, `?create=1` pings and the
+    /// Management API create none. Checks defined in code are never refused
+    /// for it.
+    pub fn check_limit(mut self, limit: usize) -> Self {
+        self.check_limit = limit;
         self
     }
 

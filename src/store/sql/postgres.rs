@@ -140,6 +140,11 @@ impl Dialect for Postgres {
             "write probe",
             include_str!("../../../migrations/postgres/0005_write_probe.sql"),
         ),
+        (
+            6,
+            "projects",
+            include_str!("../../../migrations/postgres/0006_projects.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
@@ -147,6 +152,7 @@ impl Dialect for Postgres {
         applied_at BIGINT NOT NULL)";
 
     const FOR_UPDATE: &'static str = " FOR UPDATE OF c";
+    const LOCK_ROW: &'static str = " FOR UPDATE";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     const FOR_UPDATE_SKIP_LOCKED: &'static str = " FOR UPDATE OF c SKIP LOCKED";
 

@@ -134,6 +134,11 @@ impl Dialect for Sqlite {
             "write probe",
             include_str!("../../../migrations/sqlite/0005_write_probe.sql"),
         ),
+        (
+            6,
+            "projects",
+            include_str!("../../../migrations/sqlite/0006_projects.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
@@ -142,6 +147,7 @@ impl Dialect for Sqlite {
 
     // A write transaction holds the whole database already.
     const FOR_UPDATE: &'static str = "";
+    const LOCK_ROW: &'static str = "";
     const SKIP_LOCKED: &'static str = "";
     const FOR_UPDATE_SKIP_LOCKED: &'static str = "";
 

@@ -19,6 +19,7 @@ use crate::store::monitor_signal::MonitorSignal;
 pub(crate) struct SqlWriter<DB: Database> {
     pool: Pool<DB>,
     log_limit: usize,
+    check_limit: usize,
     /// Told of the deadlines and alerts each committed batch sets.
     signal: Arc<MonitorSignal>,
     /// Told whether each batch could be written.
@@ -35,6 +36,7 @@ impl<DB: Database> SqlWriter<DB> {
         Self {
             pool,
             log_limit: options.ping_log_limit,
+            check_limit: options.check_limit,
             signal,
             health,
         }
@@ -47,6 +49,7 @@ impl<DB: Database> Clone for SqlWriter<DB> {
         Self {
             pool: self.pool.clone(),
             log_limit: self.log_limit,
+            check_limit: self.check_limit,
             signal: self.signal.clone(),
             health: self.health.clone(),
         }
@@ -93,10 +96,14 @@ where
                     ping_key,
                     slug,
                     ping,
-                } => match project::get_or_create::<DB>(&mut tx, &ping_key, &slug).await? {
-                    Ok((check, creation)) => batch.record(job, check, None, ping, creation),
-                    Err(creation) => batch.answer(job, Ok(creation)),
-                },
+                } => {
+                    match project::get_or_create::<DB>(&mut tx, &ping_key, &slug, self.check_limit)
+                        .await?
+                    {
+                        Ok((check, creation)) => batch.record(job, check, None, ping, creation),
+                        Err(creation) => batch.answer(job, Ok(creation)),
+                    }
+                }
             }
         }
 
