@@ -6,8 +6,9 @@
 //! range with a step keeps every step-th value of the range, `L`/`LW` with a
 //! step is just `L`/`LW`, and names work wherever a number does.
 
-use super::calendar::{days_from_civil, days_in_month, weekday};
 use super::error::{CronError, Field, Problem};
+use crate::time::calendar::{days_from_civil, days_in_month};
+use crate::time::civil::weekday;
 
 const MONTH_NAMES: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
