@@ -27,6 +27,7 @@ pub(crate) struct Civil {
 
 impl Civil {
     /// Midnight starting the given day.
+    #[cfg(feature = "cron")]
     pub(crate) fn midnight(year: i32, month: u8, day: u8) -> Self {
         Civil {
             year,

@@ -59,6 +59,7 @@ impl Zone<'_> {
         Some(self.0.to_ambiguous_timestamp(civil).offset())
     }
 
+    #[cfg(feature = "cron")]
     /// The instant a wall time means: `datetime.astimezone(UTC)`.
     pub(crate) fn instant(self, wall: Civil, fold: bool) -> Option<i64> {
         let offset = match self.ambiguity(wall)? {
@@ -74,6 +75,7 @@ impl Zone<'_> {
         Some(wall.to_seconds() - i64::from(offset.seconds()))
     }
 
+    #[cfg(feature = "cron")]
     /// `wall` moved a minute at a time until the clock does not skip it, as
     /// cronsim moves a fixed-time tick out of a gap (its `is_imaginary`
     /// loop), in one jump to the gap's end.
@@ -95,6 +97,7 @@ impl Zone<'_> {
         }
     }
 
+    #[cfg(feature = "cron")]
     /// Whether wall time is real time shifted by one offset for every instant
     /// in `from..=to` and every wall time those instants read: no transition
     /// lies in the range, nor close enough for its gap or fold to reach it.

@@ -9,6 +9,7 @@
 use super::error::{CronError, Field, Problem};
 use crate::time::calendar::{days_from_civil, days_in_month};
 use crate::time::civil::weekday;
+use crate::time::text::is_python_space;
 
 const MONTH_NAMES: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
@@ -69,12 +70,6 @@ impl Items {
             *mine |= theirs;
         }
     }
-}
-
-/// Python's `str.isspace()`, which `str.split()` splits on: Rust's
-/// whitespace plus the four information separators U+001C-U+001F.
-pub(super) fn is_python_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 impl Expr {

@@ -75,6 +75,7 @@ use jiff::tz::TimeZone;
 pub use error::CronError;
 
 use crate::time::civil::{self, whole_seconds, Civil, DAY};
+use crate::time::text::is_python_space;
 use crate::time::zone::{self, Zone};
 use expr::Expr;
 use wall::HORIZON_YEARS;
@@ -117,7 +118,7 @@ impl CronSchedule {
         let expr = Expr::parse(expression)?;
         let zone = zone::bundled(tz).ok_or_else(|| CronError::unknown_zone(tz))?;
         Ok(CronSchedule {
-            expression: expression.trim_matches(expr::is_python_space).into(),
+            expression: expression.trim_matches(is_python_space).into(),
             zone_name: tz.into(),
             expr,
             fixed_offset: zone.to_fixed_offset().ok().map(|o| i64::from(o.seconds())),
