@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use crate::time::civil::Civil;
 
 /// A zone seen through Python's eyes. Methods answer `None` for a wall time
-/// outside Python's `datetime` (years 1-9999), where cronsim fails, and for
+/// outside Python's `datetime` (years 1-9999), where the Python libraries fail, and for
 /// an instant outside jiff's range.
 #[derive(Clone, Copy)]
 pub(crate) struct Zone<'a>(pub(crate) &'a TimeZone);
@@ -59,8 +59,8 @@ impl Zone<'_> {
         Some(self.0.to_ambiguous_timestamp(civil).offset())
     }
 
-    #[cfg(feature = "cron")]
     /// The instant a wall time means: `datetime.astimezone(UTC)`.
+    #[cfg(feature = "cron")]
     pub(crate) fn instant(self, wall: Civil, fold: bool) -> Option<i64> {
         let offset = match self.ambiguity(wall)? {
             AmbiguousOffset::Unambiguous { offset } => offset,
@@ -75,10 +75,10 @@ impl Zone<'_> {
         Some(wall.to_seconds() - i64::from(offset.seconds()))
     }
 
-    #[cfg(feature = "cron")]
     /// `wall` moved a minute at a time until the clock does not skip it, as
     /// cronsim moves a fixed-time tick out of a gap (its `is_imaginary`
     /// loop), in one jump to the gap's end.
+    #[cfg(feature = "cron")]
     pub(crate) fn past_gap(self, mut wall: i64) -> Option<i64> {
         loop {
             let AmbiguousOffset::Gap { before, after } =
@@ -97,10 +97,10 @@ impl Zone<'_> {
         }
     }
 
-    #[cfg(feature = "cron")]
     /// Whether wall time is real time shifted by one offset for every instant
     /// in `from..=to` and every wall time those instants read: no transition
     /// lies in the range, nor close enough for its gap or fold to reach it.
+    #[cfg(feature = "cron")]
     pub(crate) fn steady(self, from: i64, to: i64) -> bool {
         // Longer than any clock change (Samoa skipped a day, 24 h).
         const REACH: i64 = 26 * 3600;
