@@ -89,8 +89,9 @@
 //! | `axum` | the client address from axum's `ConnectInfo<SocketAddr>` (without it, from a plain `SocketAddr` request extension) | `axum` (no default features) |
 //! | `tokio` | [`Monitor`] and [`Delivery`]; the time limits [`PingLayer::body_timeout`] and [`PingLayer::store_timeout`] | `tokio` (`rt`, `time`, `sync`) |
 //! | `cron` | [`CronSchedule`], `Schedule::Cron`: cron expressions in IANA time zones, as healthchecks' cronsim reads them | `jiff`, with its bundled time zone database |
-//! | `sqlite` | [`SqliteStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio` and `cron` | `sqlx` 0.9 with a bundled SQLite (a C compiler), re-exported as [`sqlx`] |
-//! | `postgres` | [`PostgresStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio` and `cron` | `sqlx` 0.9 for PostgreSQL, re-exported as [`sqlx`] |
+//! | `oncalendar` | [`OnCalendarSchedule`]: systemd OnCalendar schedules in IANA time zones, as healthchecks' oncalendar library reads them | `jiff`, with its bundled time zone database |
+//! | `sqlite` | [`SqliteStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio`, `cron` and `oncalendar` | `sqlx` 0.9 with a bundled SQLite (a C compiler), re-exported as [`sqlx`] |
+//! | `postgres` | [`PostgresStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio`, `cron` and `oncalendar` | `sqlx` 0.9 for PostgreSQL, re-exported as [`sqlx`] |
 //! | `tracing` | store errors, flips and deliveries as events under the target `tower_ping`; the default error hooks log through it instead of standard error | `tracing` |
 //! | `serde` | `Serialize`/`Deserialize` on the public data types | `serde` |
 //!
@@ -149,6 +150,10 @@
 #![cfg_attr(
     not(feature = "cron"),
     doc = "[`CronSchedule`]: https://docs.rs/tower-ping/latest/tower_ping/struct.CronSchedule.html"
+)]
+#![cfg_attr(
+    not(feature = "oncalendar"),
+    doc = "[`OnCalendarSchedule`]: https://docs.rs/tower-ping/latest/tower_ping/struct.OnCalendarSchedule.html"
 )]
 #![cfg_attr(
     not(feature = "tokio"),
@@ -250,3 +255,6 @@ pub use store::sql::{SqlCheckId, SqlStoreError, SqlStoreOptions};
 #[cfg(feature = "cron")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cron")))]
 pub use time::cron::{CronError, CronSchedule};
+#[cfg(feature = "oncalendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oncalendar")))]
+pub use time::oncalendar::{OnCalendarError, OnCalendarSchedule};

@@ -6,8 +6,10 @@
 //! range with a step keeps every step-th value of the range, `L`/`LW` with a
 //! step is just `L`/`LW`, and names work wherever a number does.
 
-use super::calendar::{days_from_civil, days_in_month, weekday};
 use super::error::{CronError, Field, Problem};
+use crate::time::calendar::{days_from_civil, days_in_month};
+use crate::time::civil::weekday;
+use crate::time::text::is_python_space;
 
 const MONTH_NAMES: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
@@ -68,12 +70,6 @@ impl Items {
             *mine |= theirs;
         }
     }
-}
-
-/// Python's `str.isspace()`, which `str.split()` splits on: Rust's
-/// whitespace plus the four information separators U+001C-U+001F.
-pub(super) fn is_python_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 impl Expr {

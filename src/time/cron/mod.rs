@@ -58,28 +58,27 @@
 //! first copy and it goes round in circles, forever; there we answer the
 //! first real minute after the moment whose wall-clock reading matches.
 
-mod calendar;
 mod error;
 mod expr;
 mod stepping;
 mod wall;
-mod zone;
 
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use jiff::tz::{TimeZone, TimeZoneDatabase};
+use jiff::tz::TimeZone;
 
 pub use error::CronError;
 
-use calendar::{Civil, DAY};
+use crate::time::civil::{self, whole_seconds, Civil, DAY};
+use crate::time::text::is_python_space;
+use crate::time::zone::{self, Zone};
 use expr::Expr;
 use wall::HORIZON_YEARS;
-use zone::Zone;
 
 /// A cron expression in a time zone: healthchecks' cron schedules.
 ///
@@ -117,16 +116,9 @@ impl CronSchedule {
     /// zone is unknown; the error's message names the culprit.
     pub fn new(expression: &str, tz: &str) -> Result<Self, CronError> {
         let expr = Expr::parse(expression)?;
-        // The bundled database, even if another crate turns on jiff's system
-        // one: the answer must not depend on the host.
-        let zone = TimeZoneDatabase::bundled()
-            .get(tz)
-            .ok()
-            // jiff finds names case-insensitively; Python's zoneinfo does not.
-            .filter(|zone| zone.iana_name() == Some(tz))
-            .ok_or_else(|| CronError::unknown_zone(tz))?;
+        let zone = zone::bundled(tz).ok_or_else(|| CronError::unknown_zone(tz))?;
         Ok(CronSchedule {
-            expression: expression.trim_matches(expr::is_python_space).into(),
+            expression: expression.trim_matches(is_python_space).into(),
             zone_name: tz.into(),
             expr,
             fixed_offset: zone.to_fixed_offset().ok().map(|o| i64::from(o.seconds())),
@@ -162,12 +154,7 @@ impl CronSchedule {
         } else {
             self.next_in_real_time(zone, after)
         }?;
-        let magnitude = Duration::from_secs(next.unsigned_abs());
-        if next >= 0 {
-            UNIX_EPOCH.checked_add(magnitude)
-        } else {
-            UNIX_EPOCH.checked_sub(magnitude)
-        }
+        civil::system_time(next)
     }
 
     /// Fixed-time jobs: the next match on the local wall clock, moved past a
@@ -216,18 +203,6 @@ impl CronSchedule {
             }
         }
         stepping::next_after(&self.expr, zone, after)
-    }
-}
-
-/// Seconds since the epoch, rounded down: cronsim drops microseconds.
-fn whole_seconds(time: SystemTime) -> Option<i64> {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(since) => i64::try_from(since.as_secs()).ok(),
-        Err(before) => {
-            let before = before.duration();
-            let seconds = i64::try_from(before.as_secs()).ok()?;
-            Some(-seconds - i64::from(before.subsec_nanos() > 0))
-        }
     }
 }
 

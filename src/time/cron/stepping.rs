@@ -11,10 +11,11 @@
 //! The jumps of [`wall`](super::wall) would not see any of this, so near a
 //! transition we take every step cronsim takes.
 
-use super::calendar::{days_in_month, Civil};
 use super::expr::Expr;
 use super::wall::{self, HORIZON_YEARS};
-use super::zone::{Aware, Zone};
+use crate::time::calendar::days_in_month;
+use crate::time::civil::Civil;
+use crate::time::zone::{Aware, Zone};
 
 /// The first tick strictly after `after` (seconds since the epoch), found as
 /// cronsim finds it in real time, iterating again when it answers a tick at or

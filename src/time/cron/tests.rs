@@ -3,8 +3,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::calendar::Civil;
 use super::CronSchedule;
+use crate::time::civil::Civil;
 
 /// A UTC wall time as a `SystemTime`.
 fn utc(year: i32, month: u8, day: u8, hour: u8, minute: u8) -> SystemTime {

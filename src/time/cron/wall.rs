@@ -1,8 +1,9 @@
 //! The next matching wall-clock time, jumping field by field through bit
 //! sets: what cronsim's search amounts to on a clock without daylight saving.
 
-use super::calendar::{days_in_month, Civil, MAX_YEAR};
 use super::expr::Expr;
+use crate::time::calendar::days_in_month;
+use crate::time::civil::{Civil, MAX_YEAR};
 
 /// How many years past its start cronsim searches before giving up.
 pub(super) const HORIZON_YEARS: i32 = 50;

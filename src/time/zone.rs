@@ -3,32 +3,46 @@
 //! time and fold an instant reads.
 
 use jiff::civil::DateTime;
-use jiff::tz::{AmbiguousOffset, Offset, TimeZone};
+use jiff::tz::{AmbiguousOffset, Offset, TimeZone, TimeZoneDatabase};
 use jiff::Timestamp;
 
-use super::calendar::Civil;
+use crate::time::civil::Civil;
 
 /// A zone seen through Python's eyes. Methods answer `None` for a wall time
-/// outside Python's `datetime` (years 1-9999), where cronsim fails, and for
+/// outside Python's `datetime` (years 1-9999), where the Python libraries fail, and for
 /// an instant outside jiff's range.
 #[derive(Clone, Copy)]
-pub(super) struct Zone<'a>(pub(super) &'a TimeZone);
+pub(crate) struct Zone<'a>(pub(crate) &'a TimeZone);
 
 /// Python's aware `datetime` to the second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Aware {
-    pub(super) wall: Civil,
-    pub(super) fold: bool,
+pub(crate) struct Aware {
+    pub(crate) wall: Civil,
+    pub(crate) fold: bool,
+}
+
+/// The zone of that IANA name in jiff's bundled database, spelled exactly
+/// as there, case included, as Python's `zoneinfo` finds it from the
+/// `tzdata` package (jiff alone would find names in any case).
+pub(crate) fn bundled(name: &str) -> Option<TimeZone> {
+    // The bundled database, even if another crate turns on jiff's system
+    // one: the answer must not depend on the host.
+    TimeZoneDatabase::bundled()
+        .get(name)
+        .ok()
+        .filter(|zone| zone.iana_name() == Some(name))
 }
 
 impl Zone<'_> {
     /// The zone's offset from UTC at an instant, in seconds.
-    pub(super) fn offset_at(self, instant: i64) -> Option<i64> {
+    pub(crate) fn offset_at(self, instant: i64) -> Option<i64> {
         let timestamp = Timestamp::from_second(instant).ok()?;
         Some(i64::from(self.0.to_offset(timestamp).seconds()))
     }
 
-    fn ambiguity(self, wall: Civil) -> Option<AmbiguousOffset> {
+    /// How the zone reads a wall time: one offset, a gap the clock skips,
+    /// or a fold it repeats (with the offsets before and after).
+    pub(crate) fn ambiguity(self, wall: Civil) -> Option<AmbiguousOffset> {
         if !wall.in_python_range() {
             return None;
         }
@@ -46,7 +60,8 @@ impl Zone<'_> {
     }
 
     /// The instant a wall time means: `datetime.astimezone(UTC)`.
-    pub(super) fn instant(self, wall: Civil, fold: bool) -> Option<i64> {
+    #[cfg(feature = "cron")]
+    pub(crate) fn instant(self, wall: Civil, fold: bool) -> Option<i64> {
         let offset = match self.ambiguity(wall)? {
             AmbiguousOffset::Unambiguous { offset } => offset,
             AmbiguousOffset::Gap { before, after } | AmbiguousOffset::Fold { before, after } => {
@@ -63,7 +78,8 @@ impl Zone<'_> {
     /// `wall` moved a minute at a time until the clock does not skip it, as
     /// cronsim moves a fixed-time tick out of a gap (its `is_imaginary`
     /// loop), in one jump to the gap's end.
-    pub(super) fn past_gap(self, mut wall: i64) -> Option<i64> {
+    #[cfg(feature = "cron")]
+    pub(crate) fn past_gap(self, mut wall: i64) -> Option<i64> {
         loop {
             let AmbiguousOffset::Gap { before, after } =
                 self.ambiguity(Civil::from_seconds(wall))?
@@ -84,7 +100,8 @@ impl Zone<'_> {
     /// Whether wall time is real time shifted by one offset for every instant
     /// in `from..=to` and every wall time those instants read: no transition
     /// lies in the range, nor close enough for its gap or fold to reach it.
-    pub(super) fn steady(self, from: i64, to: i64) -> bool {
+    #[cfg(feature = "cron")]
+    pub(crate) fn steady(self, from: i64, to: i64) -> bool {
         // Longer than any clock change (Samoa skipped a day, 24 h).
         const REACH: i64 = 26 * 3600;
         let mut cursor = from.saturating_sub(REACH);
@@ -110,7 +127,7 @@ impl Zone<'_> {
     }
 
     /// The first transition strictly after `instant`.
-    pub(super) fn next_transition(self, instant: i64) -> Option<i64> {
+    pub(crate) fn next_transition(self, instant: i64) -> Option<i64> {
         let from = Timestamp::from_second(instant).ok()?;
         self.0
             .following(from)
@@ -119,7 +136,7 @@ impl Zone<'_> {
     }
 
     /// The wall time and fold of an instant: `UTC -> astimezone(zone)`.
-    pub(super) fn aware(self, instant: i64) -> Option<Aware> {
+    pub(crate) fn aware(self, instant: i64) -> Option<Aware> {
         let offset = self.offset_at(instant)?;
         let wall = Civil::from_seconds(instant + offset);
         let fold = matches!(
