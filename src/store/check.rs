@@ -116,6 +116,28 @@ impl Check {
         }
     }
 
+    /// The key a read-only API key names it by, as healthchecks computes
+    /// it: the SHA-1 of the first 16 hexadecimal digits of its UUID, in
+    /// hexadecimal (feature `api`).
+    ///
+    /// ```
+    /// use tower_ping::{Check, CheckRules, CheckState};
+    /// use tower_ping::uuid::Uuid;
+    ///
+    /// let uuid: Uuid = "5ca1ab1e-0000-4000-8000-00000000c0de".parse().unwrap();
+    /// let check = Check::new(uuid, "n".into(), "n".into(), None, CheckRules::default(), CheckState::default());
+    /// // hashlib.sha1(b"5ca1ab1e00004000").hexdigest() in Python:
+    /// assert_eq!(check.unique_key(), "f723b1910cb0c9ea8fc508736fe57dbfd167f690");
+    /// ```
+    #[cfg(feature = "api")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "api")))]
+    pub fn unique_key(&self) -> String {
+        use sha1::Digest;
+        let simple = self.uuid.simple().to_string();
+        let digest = sha1::Sha1::digest(&simple.as_bytes()[..16]);
+        crate::store::project::hex(&digest)
+    }
+
     /// Its tags, one by one: [`tags`](Self::tags) split on spaces.
     pub fn tag_list(&self) -> impl Iterator<Item = &str> {
         self.tags.split(' ').filter(|tag| !tag.is_empty())
