@@ -223,8 +223,8 @@ pub use request::{
 pub use sqlx;
 pub use state::{
     apply, expire, status_at, AllowedMethods, CheckRules, CheckState, Expiry, Flip, FlipReason,
-    KeywordFilter, Kind, LiveStatus, Schedule, Status, StatusAt, Transition, DEFAULT_GRACE,
-    DEFAULT_TIMEOUT, MAX_DURATION,
+    KeywordFilter, Kind, LiveStatus, Schedule, ScheduleError, ScheduleKind, Status, StatusAt,
+    Transition, DEFAULT_GRACE, DEFAULT_TIMEOUT, MAX_DURATION,
 };
 pub use store::alert::Alert;
 pub use store::channel::{Channel, Channels};

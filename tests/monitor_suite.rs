@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use axum::http::StatusCode;
 use tower_ping::{
     CheckState, CronSchedule, Flip, FlipReason, MonitorStore, NewCheck, RecordedFlip, Schedule,
-    Signal, Status,
+    ScheduleKind, Signal, Status,
 };
 use uuid::Uuid;
 
@@ -27,6 +27,8 @@ suite!(
     a_started_run_past_its_grace_goes_down,
     a_check_defined_overdue_goes_down_at_its_deadline,
     a_cron_check_is_due_at_its_next_tick,
+    an_oncalendar_check_is_due_at_its_next_tick_and_kept_as_one,
+    an_oncalendar_check_with_no_tick_left_is_never_due,
     pause_and_resume_change_the_status_without_a_flip,
     remove_takes_the_check_its_pings_and_its_flips,
     redefining_keeps_the_state_and_rearms_the_deadline,
@@ -297,6 +299,52 @@ async fn a_cron_check_is_due_at_its_next_tick<B: Backend>() {
     assert_eq!(check.status_at(due).next_ping, Some(due));
     assert_eq!(sweep(&b, due + secs(599)).await.flipped, 0);
     assert_eq!(sweep(&b, due + secs(600)).await.flipped, 1);
+}
+
+async fn an_oncalendar_check_is_due_at_its_next_tick_and_kept_as_one<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    // Weekdays at 09:00 in Riga, and the last day of the month at 23:00.
+    let schedule = Schedule::parse("Mon..Fri 09:00\n*-*~1 23:00", "Europe/Riga").unwrap();
+    assert_eq!(schedule.kind(), ScheduleKind::OnCalendar);
+    let uuid = b
+        .add_check(
+            NewCheck::new("Weekdays")
+                .ping_key(KEY)
+                .schedule(schedule.clone())
+                .grace(secs(600)),
+        )
+        .await;
+    // Friday 2024-03-29 12:00Z (15:00 in Riga): next is Sunday 2024-03-31
+    // 23:00+03:00 (summer time began that morning) = 20:00Z, before
+    // Monday 09:00.
+    let pinged = SystemTime::UNIX_EPOCH + secs(1_711_713_600);
+    ping(&b, uuid, Signal::Success, pinged).await;
+    let due = SystemTime::UNIX_EPOCH + secs(1_711_915_200);
+    let check = b.check(uuid).await.unwrap();
+    assert_eq!(check.rules.schedule, schedule, "read back as OnCalendar");
+    assert_eq!(check.state.alert_after, Some(due + secs(600)));
+    assert_eq!(check.status_at(due).next_ping, Some(due));
+    assert_eq!(sweep(&b, due + secs(599)).await.flipped, 0);
+    assert_eq!(sweep(&b, due + secs(600)).await.flipped, 1);
+}
+
+async fn an_oncalendar_check_with_no_tick_left_is_never_due<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let once = Schedule::parse("2020-01-01 00:00", "UTC").unwrap();
+    let uuid = b
+        .add_check(NewCheck::new("Once").ping_key(KEY).schedule(once))
+        .await;
+    ping(&b, uuid, Signal::Success, t0()).await;
+    let check = b.check(uuid).await.unwrap();
+    assert_eq!(check.state.alert_after, None);
+    assert_eq!(
+        check.status_at(t0() + secs(10 * 365 * 24 * 3600)).status,
+        tower_ping::LiveStatus::Up
+    );
+    assert_eq!(
+        sweep(&b, t0() + secs(10 * 365 * 24 * 3600)).await.flipped,
+        0
+    );
 }
 
 async fn pause_and_resume_change_the_status_without_a_flip<B: Backend>() {

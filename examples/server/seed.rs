@@ -6,9 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
-use tower_ping::{
-    AllowedMethods, CheckState, CronSchedule, KeywordFilter, NewCheck, Schedule, Status,
-};
+use tower_ping::{AllowedMethods, CheckState, KeywordFilter, NewCheck, Schedule, Status};
 use uuid::Uuid;
 
 /// The ping key of checks seeded without one.
@@ -101,13 +99,14 @@ impl Seed<'_> {
         }
         let tz = self.string("tz")?.unwrap_or("UTC");
         check = match self.string("schedule")? {
+            // Cron or OnCalendar, by healthchecks' rule.
             Some(expression) => check.schedule(
-                CronSchedule::new(expression, tz)
+                Schedule::parse(expression, tz)
                     .map_err(|e| format!("schedule {expression:?} in tz {tz:?}: {e}"))?,
             ),
             None => {
                 // A zone means nothing to a period; it must still be one.
-                CronSchedule::new("* * * * *", tz).map_err(|e| format!("tz {tz:?}: {e}"))?;
+                Schedule::parse("* * * * *", tz).map_err(|e| format!("tz {tz:?}: {e}"))?;
                 match self.seconds("timeout")? {
                     Some(timeout) => check.schedule(Schedule::Period(timeout)),
                     None => check,

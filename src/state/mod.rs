@@ -34,5 +34,5 @@ pub use deadline::{expire, status_at, Expiry, StatusAt};
 pub use flip::{Flip, FlipReason};
 pub use kind::Kind;
 pub use rules::{AllowedMethods, CheckRules, KeywordFilter, DEFAULT_GRACE};
-pub use schedule::{Schedule, DEFAULT_TIMEOUT};
+pub use schedule::{Schedule, ScheduleError, ScheduleKind, DEFAULT_TIMEOUT};
 pub use status::{LiveStatus, Status};

@@ -138,11 +138,12 @@ impl KeywordFilter {
 /// server's JSON shows them: `manual_resume`, `methods` (`""` or `"POST"`,
 /// see [`AllowedMethods`]), the [`KeywordFilter`]'s fields (`filter_body`,
 /// `success_kw`, `failure_kw`, `start_kw`, `default_fail`), `timeout` (the
-/// period in seconds, or null for a cron schedule), `grace` (seconds),
-/// `schedule` (the cron expression, or null for a period) and `tz` (the
-/// cron schedule's time zone; `UTC` for a period). Missing fields read as
-/// the defaults; a cron expression or zone that does not parse is refused,
-/// and without the `cron` feature so is any `schedule`.
+/// period in seconds, or null for a cron or OnCalendar schedule), `grace`
+/// (seconds), `schedule` (the cron or OnCalendar expression, or null for a
+/// period; which kind, by [`Schedule::parse`]'s rule) and `tz` (the
+/// schedule's time zone; `UTC` for a period). Missing fields read as the
+/// defaults; an expression or zone that does not parse is refused, and so
+/// is one of a kind whose feature (`cron`, `oncalendar`) is off.
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
@@ -203,7 +204,8 @@ impl CheckRules {
         self
     }
 
-    /// Sets the schedule: a period, or a cron expression (feature `cron`).
+    /// Sets the schedule: a period, a cron expression (feature `cron`) or
+    /// OnCalendar expressions (feature `oncalendar`).
     pub fn schedule(mut self, schedule: impl Into<Schedule>) -> Self {
         self.schedule = schedule.into();
         self
@@ -257,11 +259,11 @@ mod wire {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             let (timeout, schedule, tz) = match &self.schedule {
                 Schedule::Period(period) => (Some(*period), None, utc()),
-                #[cfg(feature = "cron")]
-                Schedule::Cron(cron) => (
+                #[allow(unreachable_patterns)] // without `cron` and `oncalendar`
+                other => (
                     None,
-                    Some(cron.expression().to_owned()),
-                    cron.time_zone().to_owned(),
+                    other.expression().map(str::to_owned),
+                    other.time_zone().unwrap_or("UTC").to_owned(),
                 ),
             };
             Fields {
@@ -282,15 +284,8 @@ mod wire {
             let fields = Fields::deserialize(d)?;
             let schedule = match fields.schedule {
                 None => Schedule::Period(fields.timeout.unwrap_or(DEFAULT_TIMEOUT)),
-                #[cfg(feature = "cron")]
-                Some(expression) => crate::time::cron::CronSchedule::new(&expression, &fields.tz)
-                    .map(Schedule::Cron)
-                    .map_err(de::Error::custom)?,
-                #[cfg(not(feature = "cron"))]
                 Some(expression) => {
-                    return Err(de::Error::custom(format!(
-                        "schedule {expression:?}: cron schedules need the `cron` feature"
-                    )))
+                    Schedule::parse(&expression, &fields.tz).map_err(de::Error::custom)?
                 }
             };
             Ok(CheckRules {

@@ -156,7 +156,8 @@ impl NewCheck {
         self
     }
 
-    /// Sets the schedule: a period, or a cron expression (feature `cron`).
+    /// Sets the schedule: a period, a cron expression (feature `cron`) or
+    /// OnCalendar expressions (feature `oncalendar`).
     pub fn schedule(mut self, schedule: impl Into<Schedule>) -> Self {
         self.rules.schedule = schedule.into();
         self

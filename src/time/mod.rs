@@ -17,7 +17,6 @@ pub(crate) mod cron;
 pub(crate) mod oncalendar;
 #[cfg(feature = "serde")]
 pub(crate) mod rfc3339;
-#[cfg(any(feature = "cron", feature = "oncalendar"))]
 pub(crate) mod text;
 #[cfg(any(feature = "cron", feature = "oncalendar"))]
 pub(crate) mod zone;

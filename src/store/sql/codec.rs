@@ -14,7 +14,7 @@ use crate::state::check_state::CheckState;
 use crate::state::flip::{Flip, FlipReason};
 use crate::state::kind::Kind;
 use crate::state::rules::{AllowedMethods, CheckRules, KeywordFilter};
-use crate::state::schedule::Schedule;
+use crate::state::schedule::{Schedule, ScheduleKind};
 use crate::state::status::Status;
 use crate::store::alert::Alert;
 use crate::store::channel::Channels;
@@ -22,13 +22,15 @@ use crate::store::check::Check;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::recorded_flip::RecordedFlip;
 use crate::time::cron::CronSchedule;
+use crate::time::oncalendar::OnCalendarSchedule;
 
 /// The columns [`CheckRow`] reads, for `SELECT {CHECK_COLUMNS} WHERE ...`.
 pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.ping_key, \
      c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, c.start_kw, \
      c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
-     c.last_duration, c.timeout, c.cron, c.tz, c.grace, c.alert_after, p.uuid, c.tags, \
-     c.description, c.channels, c.badge_key, c.filter_subject, c.filter_email_body \
+     c.last_duration, c.timeout, c.schedule, c.tz, c.grace, c.alert_after, p.uuid, c.tags, \
+     c.description, c.channels, c.badge_key, c.filter_subject, c.filter_email_body, \
+     c.schedule_kind \
      FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
 
 /// The columns [`PingRow`] reads.
@@ -113,7 +115,7 @@ pub(crate) struct CheckRow {
     pub(crate) last_start_rid: Option<String>,
     pub(crate) last_duration: Option<i64>,
     pub(crate) timeout: i64,
-    pub(crate) cron: Option<String>,
+    pub(crate) schedule: Option<String>,
     pub(crate) tz: String,
     pub(crate) grace: i64,
     pub(crate) alert_after: Option<i64>,
@@ -124,6 +126,7 @@ pub(crate) struct CheckRow {
     pub(crate) badge_key: Option<String>,
     pub(crate) filter_subject: bool,
     pub(crate) filter_email_body: bool,
+    pub(crate) schedule_kind: String,
 }
 
 /// Reads a [`CheckRow`] from a row of [`CHECK_SELECT`]; a macro so that each
@@ -152,7 +155,7 @@ macro_rules! check_row {
             last_start_rid: row.try_get(16)?,
             last_duration: row.try_get(17)?,
             timeout: row.try_get(18)?,
-            cron: row.try_get(19)?,
+            schedule: row.try_get(19)?,
             tz: row.try_get(20)?,
             grace: row.try_get(21)?,
             alert_after: row.try_get(22)?,
@@ -163,6 +166,7 @@ macro_rules! check_row {
             badge_key: row.try_get(27)?,
             filter_subject: row.try_get(28)?,
             filter_email_body: row.try_get(29)?,
+            schedule_kind: row.try_get(30)?,
         }
     }};
 }
@@ -237,13 +241,24 @@ impl CheckRow {
     }
 
     fn schedule(&self) -> Result<Schedule, SqlStoreError> {
-        Ok(match &self.cron {
-            None => Schedule::Period(positive(self.timeout, "timeout")?),
-            Some(expression) => Schedule::Cron(
-                CronSchedule::new(expression, &self.tz)
-                    .map_err(|e| SqlStoreError::Corrupt(format!("cron {expression:?}: {e}")))?,
-            ),
-        })
+        let Some(expression) = &self.schedule else {
+            return Ok(Schedule::Period(positive(self.timeout, "timeout")?));
+        };
+        let corrupt = |e: &dyn std::fmt::Display| {
+            SqlStoreError::Corrupt(format!(
+                "{} schedule {expression:?}: {e}",
+                self.schedule_kind
+            ))
+        };
+        match self.schedule_kind.as_str() {
+            "cron" => CronSchedule::new(expression, &self.tz)
+                .map(Schedule::Cron)
+                .map_err(|e| corrupt(&e)),
+            "oncalendar" => OnCalendarSchedule::new(expression, &self.tz)
+                .map(Schedule::OnCalendar)
+                .map_err(|e| corrupt(&e)),
+            other => Err(corrupt(&format!("unknown kind {other:?}"))),
+        }
     }
 
     /// The row with its state and rules decoded, or its id and why they
@@ -333,28 +348,30 @@ pub(crate) struct RulesRow<'a> {
     pub(crate) post_only: bool,
     pub(crate) filter: &'a KeywordFilter,
     pub(crate) timeout: i64,
-    pub(crate) cron: Option<&'a str>,
+    pub(crate) schedule: Option<&'a str>,
+    pub(crate) schedule_kind: &'static str,
     pub(crate) tz: &'a str,
     pub(crate) grace: i64,
 }
 
 impl<'a> RulesRow<'a> {
     pub(crate) fn new(rules: &'a CheckRules) -> Self {
-        let (timeout, cron, tz) = match &rules.schedule {
-            Schedule::Period(period) => (rule_micros(*period), None, "UTC"),
-            Schedule::Cron(cron) => (
-                duration_micros(crate::state::schedule::DEFAULT_TIMEOUT),
-                Some(cron.expression()),
-                cron.time_zone(),
-            ),
+        let timeout = match &rules.schedule {
+            Schedule::Period(period) => rule_micros(*period),
+            _ => duration_micros(crate::state::schedule::DEFAULT_TIMEOUT),
+        };
+        let schedule_kind = match rules.schedule.kind() {
+            ScheduleKind::OnCalendar => "oncalendar",
+            _ => "cron",
         };
         Self {
             manual_resume: rules.manual_resume,
             post_only: rules.methods == AllowedMethods::PostOnly,
             filter: &rules.filter,
             timeout,
-            cron,
-            tz,
+            schedule: rules.schedule.expression(),
+            schedule_kind,
+            tz: rules.schedule.time_zone().unwrap_or("UTC"),
             grace: rule_micros(rules.grace),
         }
     }

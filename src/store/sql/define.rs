@@ -81,20 +81,20 @@ where
         sqlx::query(
             "INSERT INTO tower_ping_checks (uuid, name, slug, project_id, \
              manual_resume, post_only, filter_body, success_kw, failure_kw, start_kw, \
-             default_fail, timeout, cron, tz, grace, status, n_pings, last_ping, \
+             default_fail, timeout, schedule, tz, grace, status, n_pings, last_ping, \
              last_start, last_start_rid, last_duration, alert_after, tags, description, \
-             channels, badge_key) VALUES ($1, $2, \
+             channels, badge_key, schedule_kind) VALUES ($1, $2, \
              $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             $19, $20, $21, $22, $23, $24, $25, $26) \
+             $19, $20, $21, $22, $23, $24, $25, $26, $27) \
              ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, slug = excluded.slug, \
              project_id = excluded.project_id, manual_resume = excluded.manual_resume, \
              post_only = excluded.post_only, filter_body = excluded.filter_body, \
              success_kw = excluded.success_kw, failure_kw = excluded.failure_kw, \
              start_kw = excluded.start_kw, default_fail = excluded.default_fail, \
-             timeout = excluded.timeout, cron = excluded.cron, tz = excluded.tz, \
+             timeout = excluded.timeout, schedule = excluded.schedule, tz = excluded.tz, \
              grace = excluded.grace, alert_after = excluded.alert_after, \
              tags = excluded.tags, description = excluded.description, \
-             channels = excluded.channels",
+             channels = excluded.channels, schedule_kind = excluded.schedule_kind",
         )
         .bind(uuid.to_string())
         .bind(new.name.as_str())
@@ -108,7 +108,7 @@ where
         .bind(rules.filter.start_kw.as_str())
         .bind(rules.filter.default_fail)
         .bind(rules.timeout)
-        .bind(rules.cron)
+        .bind(rules.schedule)
         .bind(rules.tz)
         .bind(rules.grace)
         .bind(row.status)
@@ -122,6 +122,7 @@ where
         .bind(new.desc.as_str())
         .bind(new.channels.to_string())
         .bind(Uuid::new_v4().to_string())
+        .bind(rules.schedule_kind)
         .execute(&mut *tx)
         .await?;
         Ok((uuid, state))

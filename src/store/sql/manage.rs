@@ -415,9 +415,10 @@ where
             "UPDATE tower_ping_checks SET name = $1, slug = $2, tags = $3, description = $4, \
              channels = $5, filter_subject = $6, filter_email_body = $7, manual_resume = $8, \
              post_only = $9, filter_body = $10, success_kw = $11, failure_kw = $12, \
-             start_kw = $13, default_fail = $14, timeout = $15, cron = $16, tz = $17, \
+             start_kw = $13, default_fail = $14, timeout = $15, schedule = $16, tz = $17, \
              grace = $18, status = $19, n_pings = $20, last_ping = $21, last_start = $22, \
-             last_start_rid = $23, last_duration = $24, alert_after = $25 WHERE id = $26",
+             last_start_rid = $23, last_duration = $24, alert_after = $25, \
+             schedule_kind = $27 WHERE id = $26",
         )
         .bind(check.name.as_str())
         .bind(check.slug.as_str())
@@ -434,7 +435,7 @@ where
         .bind(rules.filter.start_kw.as_str())
         .bind(rules.filter.default_fail)
         .bind(rules.timeout)
-        .bind(rules.cron)
+        .bind(rules.schedule)
         .bind(rules.tz)
         .bind(rules.grace)
         .bind(state.status)
@@ -445,6 +446,7 @@ where
         .bind(state.last_duration)
         .bind(state.alert_after)
         .bind(id)
+        .bind(rules.schedule_kind)
         .execute(&mut *tx)
         .await?;
         Ok(())

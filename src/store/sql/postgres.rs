@@ -145,6 +145,11 @@ impl Dialect for Postgres {
             "projects",
             include_str!("../../../migrations/postgres/0006_projects.sql"),
         ),
+        (
+            7,
+            "schedule kinds",
+            include_str!("../../../migrations/postgres/0007_schedule_kinds.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \

@@ -139,6 +139,11 @@ impl Dialect for Sqlite {
             "projects",
             include_str!("../../../migrations/sqlite/0006_projects.sql"),
         ),
+        (
+            7,
+            "schedule kinds",
+            include_str!("../../../migrations/sqlite/0007_schedule_kinds.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
