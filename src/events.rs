@@ -39,6 +39,16 @@ pub(crate) fn ping_store_error(error: &dyn Display, target: Target<'_>, signal: 
     );
 }
 
+/// A store call of the Management API failed; the client was answered
+/// `503`.
+#[cfg(feature = "api")]
+pub(crate) fn api_store_error(error: &dyn Display) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "tower_ping", %error, "api: store error: answered 503");
+    #[cfg(not(feature = "tracing"))]
+    eprintln!("tower-ping: api: store error, answered 503: {error}");
+}
+
 /// A store call of the monitor failed; the step is tried again later.
 #[cfg(feature = "tokio")]
 pub(crate) fn monitor_store_error(error: &dyn Display) {

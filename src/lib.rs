@@ -92,6 +92,7 @@
 //! | `oncalendar` | [`OnCalendarSchedule`]: systemd OnCalendar schedules in IANA time zones, as healthchecks' oncalendar library reads them | `jiff`, with its bundled time zone database |
 //! | `sqlite` | [`SqliteStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio`, `cron` and `oncalendar` | `sqlx` 0.9 with a bundled SQLite (a C compiler), re-exported as [`sqlx`] |
 //! | `postgres` | [`PostgresStore`], [`SqlStoreOptions`], [`SqlStoreError`]; turns on `tokio`, `cron` and `oncalendar` | `sqlx` 0.9 for PostgreSQL, re-exported as [`sqlx`] |
+//! | `api` | [`ApiLayer`]: healthchecks' Management API (`/api/v1/`-`/api/v3/`) over any [`ManageStore`]; [`KeyDigest::of`], [`Check::unique_key`]; turns on `serde`, `cron` and `oncalendar` | `sha2`, `sha1`, `serde_json` |
 //! | `tracing` | store errors, flips and deliveries as events under the target `tower_ping`; the default error hooks log through it instead of standard error | `tracing` |
 //! | `serde` | `Serialize`/`Deserialize` on the public data types | `serde` |
 //!
@@ -160,6 +161,18 @@
     doc = "[`Monitor`]: https://docs.rs/tower-ping/latest/tower_ping/struct.Monitor.html"
 )]
 #![cfg_attr(
+    not(feature = "api"),
+    doc = "[`ApiLayer`]: https://docs.rs/tower-ping/latest/tower_ping/struct.ApiLayer.html"
+)]
+#![cfg_attr(
+    not(feature = "api"),
+    doc = "[`KeyDigest::of`]: https://docs.rs/tower-ping/latest/tower_ping/struct.KeyDigest.html#method.of"
+)]
+#![cfg_attr(
+    not(feature = "api"),
+    doc = "[`Check::unique_key`]: https://docs.rs/tower-ping/latest/tower_ping/struct.Check.html#method.unique_key"
+)]
+#![cfg_attr(
     not(feature = "tokio"),
     doc = "[`Delivery`]: https://docs.rs/tower-ping/latest/tower_ping/struct.Delivery.html"
 )]
@@ -187,6 +200,8 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "api")]
+mod api;
 mod events;
 mod monitor;
 mod ping;
@@ -197,6 +212,9 @@ mod state;
 mod store;
 mod time;
 
+#[cfg(feature = "api")]
+#[cfg_attr(docsrs, doc(cfg(feature = "api")))]
+pub use api::{ApiBody, ApiFuture, ApiLayer, ApiService, BoxError, DEFAULT_API_BODY_LIMIT};
 pub use async_trait::async_trait;
 /// The `http` crate whose types the layer's requests and pings use.
 pub use http;
@@ -258,3 +276,4 @@ pub use time::cron::{CronError, CronSchedule};
 #[cfg(feature = "oncalendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oncalendar")))]
 pub use time::oncalendar::{OnCalendarError, OnCalendarSchedule};
+pub use time::rfc3339::Rfc3339;

@@ -149,6 +149,12 @@ impl Prefix {
         Self { trimmed: "".into() }
     }
 
+    /// The prefix without a trailing slash: empty for the root, so that a
+    /// URL is the prefix, `/` and what follows.
+    pub(crate) fn trimmed(&self) -> &str {
+        &self.trimmed
+    }
+
     /// The prefix as mounted, `/` for the root.
     pub fn as_str(&self) -> &str {
         if self.trimmed.is_empty() {

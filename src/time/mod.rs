@@ -7,7 +7,6 @@
 //! the state machine, whose schedules use them. May use: nothing of the
 //! crate but each other.
 
-#[cfg(any(feature = "cron", feature = "oncalendar", feature = "serde"))]
 pub(crate) mod calendar;
 #[cfg(any(feature = "cron", feature = "oncalendar"))]
 pub(crate) mod civil;
@@ -15,7 +14,6 @@ pub(crate) mod civil;
 pub(crate) mod cron;
 #[cfg(feature = "oncalendar")]
 pub(crate) mod oncalendar;
-#[cfg(feature = "serde")]
 pub(crate) mod rfc3339;
 pub(crate) mod text;
 #[cfg(any(feature = "cron", feature = "oncalendar"))]

@@ -1,42 +1,103 @@
-//! Times as RFC 3339 text, for the `serde` feature: written in UTC to the
-//! microsecond (`2030-01-01T00:00:00.000000Z`, as the stores keep them),
+//! Times as RFC 3339 text: written in UTC ([`Rfc3339`]: to the microsecond
+//! by default, `2030-01-01T00:00:00.000000Z`, as the stores keep them),
 //! read with any offset and up to nanoseconds.
 
-use std::fmt::Write as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::fmt;
+#[cfg(any(feature = "serde", test))]
+use std::time::Duration;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::time::calendar::{civil_from_days, days_from_civil, days_in_month};
+use crate::time::calendar::civil_from_days;
+#[cfg(any(feature = "serde", test))]
+use crate::time::calendar::{days_from_civil, days_in_month};
 
 const DAY: i64 = 86_400;
 
-/// `time` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-pub(crate) fn format(time: SystemTime) -> String {
-    let (seconds, nanos) = match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => (after.as_secs() as i64, after.subsec_nanos()),
-        Err(before) => {
-            let before = before.duration();
-            match before.subsec_nanos() {
-                0 => (-(before.as_secs() as i64), 0),
-                n => (-(before.as_secs() as i64) - 1, 1_000_000_000 - n),
-            }
+/// A time written as RFC 3339 text in UTC: what the crate's `serde` form,
+/// its `tracing` events and the Management API write.
+///
+/// By default to the microsecond with `Z`; [`whole_seconds`](Self::whole_seconds)
+/// drops the fraction and [`numeric_offset`](Self::numeric_offset) writes
+/// `+00:00` for `Z`, as healthchecks' API does.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use tower_ping::Rfc3339;
+///
+/// let t = SystemTime::UNIX_EPOCH + Duration::from_micros(1_893_456_000_000_001);
+/// assert_eq!(Rfc3339::new(t).to_string(), "2030-01-01T00:00:00.000001Z");
+/// assert_eq!(
+///     Rfc3339::new(t).whole_seconds().numeric_offset().to_string(),
+///     "2030-01-01T00:00:00+00:00"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rfc3339 {
+    time: SystemTime,
+    fraction: bool,
+    zulu: bool,
+}
+
+impl Rfc3339 {
+    /// `time`, to the microsecond, with `Z`.
+    pub fn new(time: SystemTime) -> Self {
+        Self {
+            time,
+            fraction: true,
+            zulu: true,
         }
-    };
-    let (days, of_day) = (seconds.div_euclid(DAY), seconds.rem_euclid(DAY));
-    let (year, month, day) = civil_from_days(days);
-    let mut text = String::with_capacity(27);
-    let _ = write!(
-        text,
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60,
-        nanos / 1000
-    );
-    text
+    }
+
+    /// Without the fraction of a second (cut, not rounded).
+    pub fn whole_seconds(mut self) -> Self {
+        self.fraction = false;
+        self
+    }
+
+    /// With `+00:00` instead of `Z`.
+    pub fn numeric_offset(mut self) -> Self {
+        self.zulu = false;
+        self
+    }
+}
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (seconds, nanos) = match self.time.duration_since(UNIX_EPOCH) {
+            Ok(after) => (after.as_secs() as i64, after.subsec_nanos()),
+            Err(before) => {
+                let before = before.duration();
+                match before.subsec_nanos() {
+                    0 => (-(before.as_secs() as i64), 0),
+                    n => (-(before.as_secs() as i64) - 1, 1_000_000_000 - n),
+                }
+            }
+        };
+        let (days, of_day) = (seconds.div_euclid(DAY), seconds.rem_euclid(DAY));
+        let (year, month, day) = civil_from_days(days);
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+            of_day / 3600,
+            of_day / 60 % 60,
+            of_day % 60,
+        )?;
+        if self.fraction {
+            write!(f, ".{:06}", nanos / 1000)?;
+        }
+        f.write_str(if self.zulu { "Z" } else { "+00:00" })
+    }
+}
+
+/// `time` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+#[cfg(feature = "serde")]
+pub(crate) fn format(time: SystemTime) -> String {
+    Rfc3339::new(time).to_string()
 }
 
 /// Reads an RFC 3339 time: a date, `T` (or `t`, or a space), a time with an
 /// optional fraction, and `Z` or an offset `+HH:MM`/`-HH:MM`.
+#[cfg(any(feature = "serde", test))]
 pub(crate) fn parse(text: &str) -> Result<SystemTime, String> {
     let bad = || format!("{text:?} is not an RFC 3339 time");
     let bytes = text.as_bytes();
