@@ -8,7 +8,7 @@ use http::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::api::answer::ApiError;
-use crate::api::handle::Shared;
+use crate::api::shared::Shared;
 use crate::store::manage_store::ManageStore;
 use crate::store::project::{Access, KeyDigest, Project};
 

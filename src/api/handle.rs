@@ -18,19 +18,12 @@ use crate::api::json::{ChannelJson, CheckJson, FlipJson, PingJson, Urls};
 use crate::api::query::{pairs, FlipWindow};
 use crate::api::read_body::read_body;
 use crate::api::route::{ApiPath, CheckRef, Endpoint};
-use crate::api::settings::{Settings, StoreErrorHook};
+use crate::api::shared::Shared;
 use crate::api::spec::read_definition;
 use crate::store::channel::Channel;
 use crate::store::check::Check;
 use crate::store::manage_store::{CheckQuery, Created, FlipQuery, ManageStore, Resumed};
 use crate::store::project::{Access, Project};
-
-/// What every request of the API needs, shared by those in flight.
-pub(crate) struct Shared<S: ManageStore> {
-    pub(crate) store: Arc<S>,
-    pub(crate) settings: Settings,
-    pub(crate) on_store_error: StoreErrorHook<S::Error>,
-}
 
 /// The most pings `GET checks/<uuid>/pings/` lists, as healthchecks.
 const MAX_PINGS: usize = 1000;

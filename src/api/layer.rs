@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use tower_layer::Layer;
 
-use crate::api::handle::Shared;
 use crate::api::service::ApiService;
 use crate::api::settings::{Settings, StoreErrorHook, DEFAULT_API_BODY_LIMIT};
+use crate::api::shared::Shared;
 use crate::events;
 use crate::request::grammar::Prefix;
 use crate::store::manage_store::ManageStore;

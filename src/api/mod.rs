@@ -29,6 +29,7 @@ mod read_body;
 mod route;
 mod service;
 mod settings;
+mod shared;
 mod spec;
 
 pub use body::{ApiBody, BoxError};

@@ -14,8 +14,9 @@ use tower_service::Service;
 
 use crate::api::body::ApiBody;
 use crate::api::future::ApiFuture;
-use crate::api::handle::{answer, Shared};
+use crate::api::handle::answer;
 use crate::api::route::route;
+use crate::api::shared::Shared;
 use crate::store::manage_store::ManageStore;
 
 /// The service [`ApiLayer`](crate::ApiLayer) wraps around an inner service
