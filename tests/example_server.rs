@@ -38,6 +38,14 @@ async fn checks(server: &Server) -> Vec<Value> {
         .clone()
 }
 
+/// The ping key of the demo project (made at random on its first start).
+async fn demo_key(server: &Server) -> String {
+    checks(server).await[0]["ping_key"]
+        .as_str()
+        .expect("the demo checks have the demo project's ping key")
+        .to_owned()
+}
+
 const SEED_UUID: &str = "3f2b5a10-6c4d-4e8f-9a1b-2c3d4e5f6a7b";
 
 fn seed_file() -> std::path::PathBuf {
@@ -75,14 +83,26 @@ async fn seeded_checks_are_pinged_and_listed() {
         .await,
         (200, "OK".into())
     );
+    // Checks seeded without a ping key have no slug form: no key is made
+    // up for them (it was `demo-ping-key`, public, for every such check).
     assert_eq!(
         call(Method::GET, &format!("{base}/ping/demo-ping-key/held"), "").await,
+        (404, "not found".into())
+    );
+    let seeded = checks(&server).await;
+    assert_eq!(seeded[1]["ping_key"], Value::Null);
+    let (held, filtered) = (
+        seeded[1]["uuid"].as_str().unwrap().to_owned(),
+        seeded[2]["uuid"].as_str().unwrap().to_owned(),
+    );
+    assert_eq!(
+        call(Method::GET, &format!("{base}/ping/{held}"), "").await,
         (200, "OK".into())
     );
     assert_eq!(
         call(
             Method::POST,
-            &format!("{base}/ping/demo-ping-key/filtered/start"),
+            &format!("{base}/ping/{filtered}/start"),
             "ERROR x"
         )
         .await,
@@ -164,9 +184,20 @@ async fn the_apps_own_routes_and_404_are_the_apps() {
     let (status, body) = call(Method::GET, &format!("{base}/no/such/route/here"), "").await;
     assert_eq!(status, 404);
     assert_ne!(body, "not found", "the app's 404, not the layer's");
+    let key = demo_key(&server).await;
+    // The demo's ping key is made at random: the old public one is no key.
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/demo-ping-key/nightly-backup"),
+            ""
+        )
+        .await,
+        (404, "not found".into())
+    );
     let (status, body) = call(
         Method::GET,
-        &format!("{base}/ping/demo-ping-key/nightly-backup"),
+        &format!("{base}/ping/{key}/nightly-backup"),
         "",
     )
     .await;
@@ -187,7 +218,8 @@ async fn prefix_and_forwarded_options() {
     ]);
     let base = server.base();
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let request = Request::get(format!("{base}/hc/demo-ping-key/hourly-sync"))
+    let key = demo_key(&server).await;
+    let request = Request::get(format!("{base}/hc/{key}/hourly-sync"))
         .header("x-forwarded-for", "198.51.100.1, 203.0.113.9")
         .header("x-forwarded-proto", "https")
         .body(Full::default())
@@ -202,13 +234,9 @@ async fn prefix_and_forwarded_options() {
         (Some("203.0.113.9"), Some("https"))
     );
     assert_eq!(
-        call(
-            Method::GET,
-            &format!("{base}/ping/demo-ping-key/hourly-sync"),
-            ""
-        )
-        .await
-        .0,
+        call(Method::GET, &format!("{base}/ping/{key}/hourly-sync"), "")
+            .await
+            .0,
         404
     );
 }
@@ -222,7 +250,8 @@ async fn rate_limit_option_limits_each_form_of_a_check_apart() {
         .unwrap()
         .to_owned();
     let by_uuid = format!("{base}/ping/{uuid}");
-    let by_slug = format!("{base}/ping/demo-ping-key/nightly-backup");
+    let key = demo_key(&server).await;
+    let by_slug = format!("{base}/ping/{key}/nightly-backup");
     for _ in 0..2 {
         assert_eq!(call(Method::GET, &by_uuid, "").await, (200, "OK".into()));
         assert_eq!(call(Method::GET, &by_slug, "").await, (200, "OK".into()));
@@ -534,7 +563,7 @@ async fn a_restart_keeps_the_stored_state_and_takes_the_new_definition() {
     const UUID: &str = "6e5d4c3b-2a19-4087-9f6e-5d4c3b2a1908";
     let first = SeedFile::new(serde_json::json!([
         {"uuid": UUID, "name": "Job", "timeout": 3600},
-        {"name": "By slug", "timeout": 3600}
+        {"name": "By slug", "ping_key": "restart-key", "timeout": 3600}
     ]));
     let server = Server::start(&["--checks", first.path(), "--database-url", &db.url()]);
     let base = server.base();
@@ -545,13 +574,9 @@ async fn a_restart_keeps_the_stored_state_and_takes_the_new_definition() {
         200
     );
     assert_eq!(
-        call(
-            Method::GET,
-            &format!("{base}/ping/demo-ping-key/by-slug"),
-            ""
-        )
-        .await
-        .0,
+        call(Method::GET, &format!("{base}/ping/restart-key/by-slug"), "")
+            .await
+            .0,
         200
     );
     drop(server);
@@ -559,7 +584,7 @@ async fn a_restart_keeps_the_stored_state_and_takes_the_new_definition() {
     // The state keys apply to new checks only: "status": "paused" is ignored.
     let second = SeedFile::new(serde_json::json!([
         {"uuid": UUID, "name": "Job", "timeout": 7200, "grace": 60, "status": "paused"},
-        {"name": "By slug", "timeout": 60}
+        {"name": "By slug", "ping_key": "restart-key", "timeout": 60}
     ]));
     let server = Server::start(&["--checks", second.path(), "--database-url", &db.url()]);
     let list = checks(&server).await;
@@ -579,7 +604,7 @@ async fn a_restart_keeps_the_stored_state_and_takes_the_new_definition() {
     assert_eq!(
         call(
             Method::GET,
-            &format!("{}/ping/demo-ping-key/by-slug", server.base()),
+            &format!("{}/ping/restart-key/by-slug", server.base()),
             ""
         )
         .await,

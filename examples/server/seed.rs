@@ -9,9 +9,6 @@ use serde_json::{Map, Value};
 use tower_ping::{AllowedMethods, CheckState, KeywordFilter, NewCheck, Schedule, Status};
 use uuid::Uuid;
 
-/// The ping key of checks seeded without one.
-pub const DEMO_PING_KEY: &str = "demo-ping-key";
-
 /// The checks of a `--checks` file, ready to define. `now` is the last ping
 /// of a check seeded `up` without one.
 pub fn parse(text: &str, now: SystemTime) -> Result<Vec<NewCheck>, String> {
@@ -49,6 +46,8 @@ const KEYS: &[&str] = &[
     "name",
     "slug",
     "ping_key",
+    "tags",
+    "desc",
     "status",
     "last_ping",
     "last_start",
@@ -70,8 +69,18 @@ impl Seed<'_> {
         if let Some(unknown) = self.fields.keys().find(|k| !KEYS.contains(&k.as_str())) {
             return Err(format!("unknown key {unknown:?}"));
         }
-        let mut check =
-            NewCheck::new(self.name).ping_key(self.string("ping_key")?.unwrap_or(DEMO_PING_KEY));
+        // Without a ping key a check answers to its UUID only: no key is
+        // made up for it.
+        let mut check = NewCheck::new(self.name);
+        if let Some(ping_key) = self.string("ping_key")? {
+            check = check.ping_key(ping_key);
+        }
+        if let Some(tags) = self.string("tags")? {
+            check = check.tags(tags);
+        }
+        if let Some(desc) = self.string("desc")? {
+            check = check.desc(desc);
+        }
         if let Some(uuid) = self.string("uuid")? {
             let uuid = Uuid::parse_str(uuid).map_err(|e| format!("uuid {uuid:?}: {e}"))?;
             check = check.uuid(uuid);
