@@ -11,10 +11,15 @@ use std::fmt::Display;
 #[cfg(feature = "tokio")]
 use uuid::Uuid;
 
+#[cfg(feature = "tokio")]
+use crate::monitor::delivery_error::DeliveryError;
 use crate::request::grammar::{Signal, Target};
 use crate::state::flip::Flip;
+use crate::state::reminder::Reminder;
 #[cfg(feature = "tokio")]
 use crate::store::alert::Alert;
+#[cfg(feature = "tracing")]
+use crate::time::rfc3339::Rfc3339;
 
 /// A store call of a ping failed; the client was answered `503`.
 pub(crate) fn ping_store_error(error: &dyn Display, target: Target<'_>, signal: Signal) {
@@ -60,18 +65,43 @@ pub(crate) fn monitor_store_error(error: &dyn Display) {
 
 /// A notifier call failed; the alert will be retried.
 #[cfg(feature = "tokio")]
-pub(crate) fn delivery_failed(alert: &Alert, error: &str) {
+pub(crate) fn delivery_failed(alert: &Alert, error: &DeliveryError) {
+    // The notifier's own error and its causes; the other failures say
+    // themselves what happened.
+    let error = match error {
+        DeliveryError::Notifier(error) => ErrorChain(&**error),
+        other => ErrorChain(other),
+    };
     #[cfg(feature = "tracing")]
     tracing::warn!(
         target: "tower_ping",
-        check = %alert.uuid, flip = alert.id, attempt = alert.attempt,
-        new_status = %alert.flip.new_status, %error,
+        check = %alert.check.uuid, alert = alert.id, flip = alert.flip_id,
+        kind = %alert.kind, reminder = alert.reminder, channel = %ChannelName(alert),
+        attempt = alert.attempt, new_status = %alert.flip.new_status, %error,
         "alert not delivered; it will be retried"
     );
     #[cfg(not(feature = "tracing"))]
     eprintln!(
-        "tower-ping: alert {} ({} {}) not delivered, attempt {}: {error}",
-        alert.id, alert.name, alert.flip.new_status, alert.attempt
+        "tower-ping: alert {} ({} {} {}, channel {}) not delivered, attempt {}: {error}",
+        alert.id,
+        alert.check.name,
+        alert.kind,
+        alert.flip.new_status,
+        ChannelName(alert),
+        alert.attempt
+    );
+}
+
+/// A claimed reminder was dropped: its check is no longer down.
+#[cfg(feature = "tokio")]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn reminder_dropped(alert: &Alert) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(
+        target: "tower_ping",
+        check = %alert.check.uuid, alert = alert.id, reminder = alert.reminder,
+        status = %alert.check.state.status,
+        "reminder dropped: the check is no longer down"
     );
 }
 
@@ -82,7 +112,8 @@ pub(crate) fn delivering(alert: &Alert) {
     #[cfg(feature = "tracing")]
     tracing::debug!(
         target: "tower_ping",
-        check = %alert.uuid, flip = alert.id, attempt = alert.attempt,
+        check = %alert.check.uuid, alert = alert.id, flip = alert.flip_id,
+        kind = %alert.kind, channel = %ChannelName(alert), attempt = alert.attempt,
         "delivering an alert"
     );
 }
@@ -94,8 +125,20 @@ pub(crate) fn delivered(alert: &Alert) {
     #[cfg(feature = "tracing")]
     tracing::info!(
         target: "tower_ping",
-        check = %alert.uuid, flip = alert.id, attempt = alert.attempt,
-        new_status = %alert.flip.new_status, "alert delivered"
+        check = %alert.check.uuid, alert = alert.id, flip = alert.flip_id,
+        kind = %alert.kind, reminder = alert.reminder, channel = %ChannelName(alert),
+        attempt = alert.attempt, new_status = %alert.flip.new_status, "alert delivered"
+    );
+}
+
+/// A down check's reminder came and was queued.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn reminded(check: &dyn Display, reminder: &Reminder) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(
+        target: "tower_ping",
+        %check, reminder = reminder.number, due = %Rfc3339::new(reminder.due),
+        "check still down: reminder queued"
     );
 }
 
@@ -106,7 +149,7 @@ pub(crate) fn flipped(check: &dyn Display, flip: &Flip) {
     tracing::info!(
         target: "tower_ping",
         %check, old_status = %flip.old_status, new_status = %flip.new_status,
-        reason = %flip.reason, at = ?flip.at, alertable = flip.is_alertable(),
+        reason = %flip.reason, at = %Rfc3339::new(flip.at), alertable = flip.is_alertable(),
         "check flipped"
     );
 }
@@ -146,6 +189,43 @@ impl Display for TargetName<'_> {
         match self.0 {
             Target::Uuid(uuid) => write!(f, "{uuid}"),
             Target::Slug { ping_key, slug } => write!(f, "{ping_key}/{slug}"),
+        }
+    }
+}
+
+/// An error and its sources, `outer: inner: innermost`, each written once
+/// (a source its parent's text already ends with is left out).
+#[cfg(feature = "tokio")]
+struct ErrorChain<'a>(&'a (dyn std::error::Error + 'static));
+
+#[cfg(feature = "tokio")]
+impl Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut written = self.0.to_string();
+        f.write_str(&written)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            let text = error.to_string();
+            if !written.ends_with(&text) {
+                write!(f, ": {text}")?;
+            }
+            written = text;
+            source = error.source();
+        }
+        Ok(())
+    }
+}
+
+/// An alert's channel in a report: its name, or `-` for none.
+#[cfg(feature = "tokio")]
+struct ChannelName<'a>(&'a Alert);
+
+#[cfg(feature = "tokio")]
+impl Display for ChannelName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0.channel {
+            Some(channel) => f.write_str(&channel.name),
+            None => f.write_str("-"),
         }
     }
 }

@@ -226,6 +226,7 @@ pub use monitor::notifier::{Notifier, NotifyError};
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use monitor::{
     delivery::Delivery,
+    delivery_error::DeliveryError,
     task::{Monitor, DEFAULT_SWEEP_INTERVAL},
 };
 pub use ping::{
@@ -241,10 +242,10 @@ pub use request::{
 pub use sqlx;
 pub use state::{
     apply, expire, status_at, AllowedMethods, CheckRules, CheckState, Expiry, Flip, FlipReason,
-    KeywordFilter, Kind, LiveStatus, Schedule, ScheduleError, ScheduleKind, Status, StatusAt,
-    Transition, DEFAULT_GRACE, DEFAULT_TIMEOUT, MAX_DURATION,
+    KeywordFilter, Kind, LiveStatus, Reminder, Schedule, ScheduleError, ScheduleKind, Status,
+    StatusAt, Transition, DEFAULT_GRACE, DEFAULT_TIMEOUT, MAX_DURATION,
 };
-pub use store::alert::Alert;
+pub use store::alert::{Alert, AlertKind, DEFAULT_MAX_UNDELIVERED_ALERTS};
 pub use store::channel::{Channel, Channels};
 pub use store::check::Check;
 pub use store::check_spec::{CheckSpec, UniqueField};

@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use tower_ping::{
-    async_trait, Alert, Claim, Delivery, FlipReason, Monitor, MonitorStore, NewCheck, Notifier,
-    NotifyError, Signal, Status,
+    async_trait, Alert, AlertKind, Channel, Channels, CheckRules, Claim, Delivery, DeliveryError,
+    FlipReason, ManageStore, Monitor, MonitorStore, NewCheck, Notifier, NotifyError, Schedule,
+    Signal, Status,
 };
 use uuid::Uuid;
 
@@ -33,6 +34,16 @@ suite!(
     a_hanging_notifier_times_out_and_is_retried,
     the_monitor_delivers_a_checks_alerts_in_order,
     at_shutdown_a_call_still_running_gives_its_alert_back_at_once,
+    each_alert_goes_to_each_of_the_checks_channels,
+    a_failing_channel_never_holds_back_another,
+    reminders_are_queued_while_a_check_stays_down,
+    tolerance_counts_are_kept_by_the_store,
+    past_the_bound_the_oldest_alerts_fold_into_the_next,
+    an_alert_in_flight_is_never_folded,
+    a_renewed_claim_holds_past_its_lease,
+    each_channel_has_its_notifier_and_the_rest_the_fallback,
+    a_reminder_of_a_check_back_up_is_dropped_not_sent,
+    the_failure_hook_gets_the_error_with_its_cause,
 );
 
 const KEY: &str = "alert-ping-key";
@@ -77,10 +88,14 @@ async fn an_alert_is_claimed_once_and_delivered_once<B: Backend>() {
     assert_eq!(alerts.len(), 1, "the check's first alert only");
     let down = &alerts[0];
     assert_eq!(
-        (down.uuid, down.name.as_str(), down.slug.as_str()),
+        (
+            down.check.uuid,
+            down.check.name.as_str(),
+            down.check.slug.as_str()
+        ),
         (uuid, "Job", "job")
     );
-    assert_eq!(down.ping_key.as_deref(), Some(KEY));
+    assert_eq!(down.check.ping_key.as_deref(), Some(KEY));
     assert_eq!(
         (down.flip.old_status, down.flip.new_status),
         (Status::Up, Status::Down)
@@ -89,8 +104,13 @@ async fn an_alert_is_claimed_once_and_delivered_once<B: Backend>() {
         (down.flip.reason, down.flip.at),
         (FlipReason::Fail, t0() + secs(1))
     );
-    assert_eq!((down.attempt, down.status), (1, Status::Up));
-    assert_eq!(down.last_ping, Some(t0() + secs(2)));
+    assert_eq!((down.attempt, down.check.state.status), (1, Status::Up));
+    assert_eq!(down.check.state.last_ping, Some(t0() + secs(2)));
+    // Without channels registered: one alert, without a channel.
+    assert_eq!(
+        (down.kind, down.reminder, down.folded, down.channel.as_ref()),
+        (AlertKind::Flip, 0, 0, None)
+    );
 
     // Held: neither claimer gets it again while the lease runs.
     assert!(claim_alerts(&b, claim(two, t0() + secs(4), 10))
@@ -133,13 +153,19 @@ async fn a_checks_alerts_go_out_in_order_other_checks_at_once<B: Backend>() {
     let c = flapping(&b, "C").await;
     let claimer = Uuid::new_v4();
     let first = claim_alerts(&b, claim(claimer, t0() + secs(3), 10)).await;
-    let got: Vec<(Uuid, Status)> = first.iter().map(|x| (x.uuid, x.flip.new_status)).collect();
+    let got: Vec<(Uuid, Status)> = first
+        .iter()
+        .map(|x| (x.check.uuid, x.flip.new_status))
+        .collect();
     assert_eq!(got, [(a, Status::Down), (c, Status::Down)]);
 
     // Only once A's first is delivered does its second come.
     delivered(&b, &[first[0].id]).await;
     let next = claim_alerts(&b, claim(claimer, t0() + secs(4), 10)).await;
-    let got: Vec<(Uuid, Status)> = next.iter().map(|x| (x.uuid, x.flip.new_status)).collect();
+    let got: Vec<(Uuid, Status)> = next
+        .iter()
+        .map(|x| (x.check.uuid, x.flip.new_status))
+        .collect();
     assert_eq!(got, [(a, Status::Up)]);
     // At most `max` at a time.
     delivered(&b, &[first[1].id, next[0].id]).await;
@@ -355,7 +381,7 @@ async fn the_monitor_delivers_every_alert_once<B: Backend>() {
     .await;
     let mut per_check: HashMap<Uuid, usize> = HashMap::new();
     for (_, alert) in &calls {
-        *per_check.entry(alert.uuid).or_default() += 1;
+        *per_check.entry(alert.check.uuid).or_default() += 1;
     }
     assert_eq!(calls.len(), 20, "no alert twice");
     assert!(uuids.iter().all(|u| per_check[u] == 1));
@@ -408,7 +434,7 @@ async fn alerts_failing_at_different_moments_are_each_retried<B: Backend>() {
     let calls: Vec<(Uuid, u32)> = notifier
         .calls()
         .iter()
-        .map(|(_, a)| (a.uuid, a.attempt))
+        .map(|(_, a)| (a.check.uuid, a.attempt))
         .collect();
     assert_eq!(calls, [(first, 1), (second, 1), (first, 2), (second, 2)]);
     assert!(b.flips().await.iter().all(|f| f.delivered));
@@ -500,4 +526,433 @@ async fn at_shutdown_a_call_still_running_gives_its_alert_back_at_once<B: Backen
         assert!(started.elapsed() < secs(5));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+async fn define_channel<B: Backend>(b: &B, name: &str) -> Channel {
+    let channel = Channel::new(Uuid::new_v4(), name, "webhook");
+    if let Err(e) = b.store().define_channel(channel.clone()).await {
+        panic!("channel not defined: {e}");
+    }
+    channel
+}
+
+fn channel_name(alert: &Alert) -> &str {
+    alert.channel.as_ref().map_or("-", |c| c.name.as_str())
+}
+
+async fn each_alert_goes_to_each_of_the_checks_channels<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let ops = define_channel(&b, "ops").await;
+    let pager = define_channel(&b, "pager").await;
+    let all = b.add_check(NewCheck::new("All").ping_key(KEY)).await;
+    let only = NewCheck::new("Only")
+        .ping_key(KEY)
+        .channels(Channels::only([pager.id]));
+    let only = b.add_check(only).await;
+    let none = NewCheck::new("None")
+        .ping_key(KEY)
+        .channels(Channels::none());
+    let none = b.add_check(none).await;
+    for uuid in [all, only, none] {
+        ping(&b, uuid, Signal::Success, t0()).await;
+        ping(&b, uuid, Signal::Fail, t0() + secs(1)).await;
+    }
+    let alerts = claim_alerts(&b, claim(Uuid::new_v4(), t0() + secs(2), 10)).await;
+    let mut got: Vec<(Uuid, &str)> = alerts
+        .iter()
+        .map(|a| (a.check.uuid, channel_name(a)))
+        .collect();
+    got.sort();
+    let mut want = vec![(all, "ops"), (all, "pager"), (only, "pager")];
+    want.sort();
+    assert_eq!(got, want);
+    let to_pager = alerts.iter().find(|a| channel_name(a) == "pager").unwrap();
+    assert_eq!(to_pager.channel, Some(pager.clone()));
+    // Each alert of one flip is numbered apart, and names the same flip.
+    let of_all: Vec<&Alert> = alerts.iter().filter(|a| a.check.uuid == all).collect();
+    assert_ne!(of_all[0].id, of_all[1].id);
+    assert_eq!(of_all[0].flip_id, of_all[1].flip_id);
+    let ids: Vec<u64> = alerts.iter().map(|a| a.id).collect();
+    delivered(&b, &ids).await;
+    // The flip of the check without channels is recorded, never delivered.
+    let flips = b.flips().await;
+    let down_of = |uuid| {
+        flips
+            .iter()
+            .find(|f| f.check == uuid && f.flip.new_status == Status::Down)
+            .map(|f| f.delivered)
+    };
+    assert_eq!(
+        (down_of(all), down_of(only), down_of(none)),
+        (Some(true), Some(true), Some(false))
+    );
+    assert!(claim_alerts(&b, claim(Uuid::new_v4(), t0() + secs(3), 10))
+        .await
+        .is_empty());
+    let _ = ops;
+}
+
+async fn a_failing_channel_never_holds_back_another<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    define_channel(&b, "ops").await;
+    define_channel(&b, "pager").await;
+    let uuid = flapping(&b, "Job").await;
+    let claimer = Uuid::new_v4();
+    let now = t0() + secs(3);
+    let first = claim_alerts(&b, claim(claimer, now, 10)).await;
+    assert_eq!(first.len(), 2, "the down alert, once per channel");
+    let ops = first.iter().find(|a| channel_name(a) == "ops").unwrap();
+    let pager = first.iter().find(|a| channel_name(a) == "pager").unwrap();
+    assert!(first.iter().all(|a| a.flip.new_status == Status::Down));
+    // The ops channel fails for an hour; the pager's alerts go on.
+    b.store()
+        .alert_failed(ops.id, claimer, now + secs(3600))
+        .await
+        .unwrap_or_else(|_| panic!("marked failed"));
+    delivered(&b, &[pager.id]).await;
+    let next = claim_alerts(&b, claim(claimer, now + secs(1), 10)).await;
+    let got: Vec<(&str, Status)> = next
+        .iter()
+        .map(|a| (channel_name(a), a.flip.new_status))
+        .collect();
+    assert_eq!(got, [("pager", Status::Up)]);
+    assert_eq!(next[0].check.uuid, uuid);
+    delivered(&b, &[next[0].id]).await;
+    assert!(claim_alerts(&b, claim(claimer, now + secs(2), 10))
+        .await
+        .is_empty());
+    // The ops channel's queue is still in order once it answers.
+    let retried = claim_alerts(&b, claim(claimer, now + secs(3600), 10)).await;
+    let got: Vec<(&str, Status, u32)> = retried
+        .iter()
+        .map(|a| (channel_name(a), a.flip.new_status, a.attempt))
+        .collect();
+    assert_eq!(got, [("ops", Status::Down, 2)]);
+}
+
+/// Period 100 s, grace 10 s, a reminder every 600 s.
+fn reminding() -> NewCheck {
+    let mut check = NewCheck::new("Reminded").ping_key(KEY);
+    check.rules = CheckRules::default()
+        .schedule(Schedule::Period(secs(100)))
+        .grace(secs(10))
+        .remind_every(secs(600));
+    check
+}
+
+async fn sweep<B: Backend>(b: &B, at: SystemTime) -> tower_ping::Sweep {
+    match b.store().sweep(at).await {
+        Ok(sweep) => sweep,
+        Err(e) => panic!("sweep failed: {e}"),
+    }
+}
+
+async fn reminders_are_queued_while_a_check_stays_down<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let uuid = b.add_check(reminding()).await;
+    ping(&b, uuid, Signal::Success, t0()).await;
+    let swept = sweep(&b, t0() + secs(111)).await;
+    assert_eq!((swept.flipped, swept.reminded), (1, 0));
+    // The next thing time does to it: its first reminder.
+    assert_eq!(swept.next_deadline, Some(t0() + secs(710)));
+    let claimer = Uuid::new_v4();
+    let down = claim_alerts(&b, claim(claimer, t0() + secs(112), 10)).await;
+    assert_eq!(down.len(), 1);
+    assert_eq!(down[0].kind, AlertKind::Flip);
+    delivered(&b, &[down[0].id]).await;
+
+    assert_eq!(sweep(&b, t0() + secs(709)).await.reminded, 0);
+    let swept = sweep(&b, t0() + secs(710)).await;
+    assert_eq!((swept.flipped, swept.reminded), (0, 1));
+    assert_eq!(swept.next_deadline, Some(t0() + secs(1310)));
+    // Once, however many sweeps run.
+    assert_eq!(sweep(&b, t0() + secs(711)).await.reminded, 0);
+    let first = claim_alerts(&b, claim(claimer, t0() + secs(711), 10)).await;
+    assert_eq!(first.len(), 1);
+    let reminder = &first[0];
+    assert_eq!(
+        (reminder.kind, reminder.reminder, reminder.check.uuid),
+        (AlertKind::Reminder, 1, uuid)
+    );
+    // It carries the down flip.
+    assert_eq!(
+        (reminder.flip.new_status, reminder.flip.at, reminder.flip_id),
+        (Status::Down, t0() + secs(110), down[0].flip_id)
+    );
+    assert_ne!(reminder.id, down[0].id);
+    assert_eq!(reminder.check.state.reminders, 1);
+    delivered(&b, &[reminder.id]).await;
+    assert_eq!(sweep(&b, t0() + secs(1310)).await.reminded, 1);
+    let second = claim_alerts(&b, claim(claimer, t0() + secs(1311), 10)).await;
+    assert_eq!(second[0].reminder, 2);
+    delivered(&b, &[second[0].id]).await;
+    // Up again: no more reminders, the up alert instead.
+    ping(&b, uuid, Signal::Success, t0() + secs(1400)).await;
+    // Its next deadline is the schedule's again (1400 + 100 + 10).
+    let swept = sweep(&b, t0() + secs(1505)).await;
+    assert_eq!((swept.flipped, swept.reminded), (0, 0));
+    assert_eq!(swept.next_deadline, Some(t0() + secs(1510)));
+    let up = claim_alerts(&b, claim(claimer, t0() + secs(1506), 10)).await;
+    let got: Vec<(AlertKind, Status)> = up.iter().map(|a| (a.kind, a.flip.new_status)).collect();
+    assert_eq!(got, [(AlertKind::Flip, Status::Up)]);
+    // Reminders flip nothing: the flips are the down and the up.
+    let flips: Vec<Status> = b.flips().await.iter().map(|f| f.flip.new_status).collect();
+    assert_eq!(flips, [Status::Up, Status::Down, Status::Up]);
+}
+
+async fn tolerance_counts_are_kept_by_the_store<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let mut tolerant = NewCheck::new("Tolerant").ping_key(KEY);
+    tolerant.rules = CheckRules::default()
+        .down_after_failures(2)
+        .up_after_successes(2);
+    let uuid = b.add_check(tolerant).await;
+    let statuses = [
+        (Signal::Success, Status::Up),
+        (Signal::Fail, Status::Up),
+        (Signal::Fail, Status::Down),
+        (Signal::Success, Status::Down),
+        (Signal::Fail, Status::Down),
+        (Signal::Success, Status::Down),
+        (Signal::Success, Status::Up),
+    ];
+    for (i, (signal, status)) in statuses.into_iter().enumerate() {
+        ping(&b, uuid, signal, t0() + secs(i as u64)).await;
+        let check = b.check(uuid).await.expect("the check");
+        assert_eq!(check.state.status, status, "after ping {i}");
+    }
+    let check = b.check(uuid).await.unwrap();
+    assert_eq!((check.state.failures, check.state.successes), (0, 2));
+    assert_eq!(
+        (
+            check.rules.down_after_failures,
+            check.rules.up_after_successes
+        ),
+        (2, 2)
+    );
+    let flips: Vec<(Status, SystemTime)> = b
+        .flips()
+        .await
+        .iter()
+        .map(|f| (f.flip.new_status, f.flip.at))
+        .collect();
+    assert_eq!(
+        flips,
+        [
+            (Status::Up, t0()),
+            (Status::Down, t0() + secs(2)),
+            (Status::Up, t0() + secs(6))
+        ]
+    );
+}
+
+/// A check that flaps `times` times after coming up: `times` alertable
+/// flips, a second apart from t0 + 1 s.
+async fn flaps<B: Backend>(b: &B, times: u64) -> Uuid {
+    let uuid = b.add_check(NewCheck::new("Flaps").ping_key(KEY)).await;
+    ping(b, uuid, Signal::Success, t0()).await;
+    for i in 1..=times {
+        let signal = if i % 2 == 1 {
+            Signal::Fail
+        } else {
+            Signal::Success
+        };
+        ping(b, uuid, signal, t0() + secs(i)).await;
+    }
+    uuid
+}
+
+async fn past_the_bound_the_oldest_alerts_fold_into_the_next<B: Backend>() {
+    let Some(b) = B::open_folding(3).await else {
+        return;
+    };
+    flaps(&b, 7).await;
+    // Every flip is recorded.
+    assert_eq!(b.flips().await.len(), 8);
+    let claimer = Uuid::new_v4();
+    let mut seen = Vec::new();
+    for i in 0..5 {
+        let alerts = claim_alerts(&b, claim(claimer, t0() + secs(100 + i), 10)).await;
+        let Some(alert) = alerts.first() else { break };
+        seen.push((alert.flip.at, alert.folded));
+        delivered(&b, &[alert.id]).await;
+    }
+    // Seven alerts, three kept: the oldest four fold into the fifth.
+    assert_eq!(
+        seen,
+        [
+            (t0() + secs(5), 4),
+            (t0() + secs(6), 0),
+            (t0() + secs(7), 0)
+        ]
+    );
+    // The folded flips are settled.
+    assert!(b
+        .flips()
+        .await
+        .iter()
+        .filter(|f| f.flip.is_alertable())
+        .all(|f| f.delivered));
+}
+
+async fn an_alert_in_flight_is_never_folded<B: Backend>() {
+    let Some(b) = B::open_folding(2).await else {
+        return;
+    };
+    let uuid = flaps(&b, 1).await;
+    let claimer = Uuid::new_v4();
+    // The first alert is in flight (claimed at t0 + 1.5 s for 30 s) while
+    // four more flips come.
+    let held = claim_alerts(&b, claim(claimer, t0() + Duration::from_millis(1500), 10)).await;
+    assert_eq!(held.len(), 1);
+    for i in 2..=5 {
+        let signal = if i % 2 == 1 {
+            Signal::Fail
+        } else {
+            Signal::Success
+        };
+        ping(&b, uuid, signal, t0() + secs(i)).await;
+    }
+    delivered(&b, &[held[0].id]).await;
+    let next = claim_alerts(&b, claim(claimer, t0() + secs(10), 10)).await;
+    // Five alerts, two kept: the one in flight (delivered now) and the
+    // newest, which stands for the three between.
+    assert_eq!(
+        next.iter()
+            .map(|a| (a.flip.at, a.folded))
+            .collect::<Vec<_>>(),
+        [(t0() + secs(5), 3)]
+    );
+}
+
+async fn a_renewed_claim_holds_past_its_lease<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    flapping(&b, "Job").await;
+    let (one, two) = (Uuid::new_v4(), Uuid::new_v4());
+    let now = t0() + secs(3);
+    let held = claim_alerts(&b, claim(one, now, 10)).await.remove(0);
+    // Renewed by its claimer to now + 50 s; another's renewal counts for
+    // nothing.
+    let store = b.store();
+    store
+        .renew_alerts(&[held.id], one, now + secs(50))
+        .await
+        .unwrap_or_else(|_| panic!("renewed"));
+    store
+        .renew_alerts(&[held.id], two, now + secs(500))
+        .await
+        .unwrap_or_else(|_| panic!("renewed"));
+    assert!(claim_alerts(&b, claim(two, now + secs(49), 10))
+        .await
+        .is_empty());
+    let taken = claim_alerts(&b, claim(two, now + secs(50), 10)).await;
+    assert_eq!((taken[0].id, taken[0].attempt), (held.id, 2));
+}
+
+async fn each_channel_has_its_notifier_and_the_rest_the_fallback<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let ops = define_channel(&b, "ops").await;
+    define_channel(&b, "mail").await;
+    fail_checks(&b, 1).await;
+    let (own, fallback) = (Recorder::default(), Recorder::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let monitor = Monitor::new(b.store())
+        .sweep_interval(Duration::from_millis(50))
+        .notifier(fallback.clone())
+        .channel(ops.id, own.clone());
+    let task = tokio::spawn(monitor.run(async {
+        let _ = stopped.await;
+    }));
+    wait_for(|| own.calls().len() == 1 && fallback.calls().len() == 1).await;
+    let _ = stop.send(());
+    task.await.expect("the monitor stops");
+    assert_eq!(channel_name(&own.calls()[0].1), "ops");
+    assert_eq!(channel_name(&fallback.calls()[0].1), "mail");
+}
+
+async fn a_reminder_of_a_check_back_up_is_dropped_not_sent<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let uuid = b.add_check(reminding()).await;
+    ping(&b, uuid, Signal::Success, t0()).await;
+    sweep(&b, t0() + secs(111)).await;
+    let claimer = Uuid::new_v4();
+    let down = claim_alerts(&b, claim(claimer, t0() + secs(112), 10)).await;
+    delivered(&b, &[down[0].id]).await;
+    // The reminder is queued, then the check comes back before any
+    // monitor sends it.
+    assert_eq!(sweep(&b, t0() + secs(710)).await.reminded, 1);
+    ping(&b, uuid, Signal::Success, t0() + secs(720)).await;
+    let notifier = Recorder::default();
+    let calls = deliver_until(&b, notifier, Delivery::new(), |calls| !calls.is_empty()).await;
+    let got: Vec<(AlertKind, Status)> = calls
+        .iter()
+        .map(|(_, a)| (a.kind, a.flip.new_status))
+        .collect();
+    assert_eq!(got, [(AlertKind::Flip, Status::Up)]);
+    assert!(
+        claim_alerts(&b, claim(claimer, SystemTime::now() + secs(3600), 10))
+            .await
+            .is_empty()
+    );
+}
+
+/// A notifier error with a cause under it, as an HTTP client's is.
+#[derive(Debug)]
+struct Sending(std::io::Error);
+
+impl std::fmt::Display for Sending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("error sending request")
+    }
+}
+
+impl std::error::Error for Sending {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+struct Refused;
+
+#[async_trait]
+impl Notifier for Refused {
+    async fn notify(&self, _: &Alert) -> Result<(), NotifyError> {
+        let refused =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        Err(Box::new(Sending(refused)))
+    }
+}
+
+async fn the_failure_hook_gets_the_error_with_its_cause<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    fail_checks(&b, 1).await;
+    let seen: Arc<Mutex<Vec<Vec<String>>>> = Arc::default();
+    let record = seen.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let monitor = Monitor::new(b.store())
+        .notifier(Refused)
+        .delivery(Delivery::new().retry(secs(3600), secs(3600)))
+        .on_delivery_failure(move |_, error: &DeliveryError| {
+            let mut chain = vec![error.to_string()];
+            let mut source = std::error::Error::source(error);
+            while let Some(cause) = source {
+                chain.push(cause.to_string());
+                source = cause.source();
+            }
+            record.lock().unwrap().push(chain);
+        });
+    let task = tokio::spawn(monitor.run(async {
+        let _ = stopped.await;
+    }));
+    wait_for(|| !seen.lock().unwrap().is_empty()).await;
+    let _ = stop.send(());
+    task.await.expect("the monitor stops");
+    assert_eq!(
+        seen.lock().unwrap()[0],
+        [
+            "the notifier failed",
+            "error sending request",
+            "connection refused"
+        ]
+    );
 }

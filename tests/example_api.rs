@@ -94,10 +94,17 @@ async fn off_loopback_the_own_routes_need_a_projects_read_write_key() {
     let (status, _) = call(&client, "GET", &format!("{base}/flips"), &[], "").await;
     assert_eq!(status, 401);
     let wrong = [("x-api-key", "hcw_nobody000000000000000000000000")];
-    assert_eq!(call(&client, "GET", &format!("{base}/checks"), &wrong, "").await.0, 401);
+    assert_eq!(
+        call(&client, "GET", &format!("{base}/checks"), &wrong, "")
+            .await
+            .0,
+        401
+    );
     let read_only = [("x-api-key", RO)];
     assert_eq!(
-        call(&client, "GET", &format!("{base}/checks"), &read_only, "").await.0,
+        call(&client, "GET", &format!("{base}/checks"), &read_only, "")
+            .await
+            .0,
         401,
         "a read-only key does not open them"
     );
@@ -132,7 +139,14 @@ async fn on_loopback_the_own_routes_are_open() {
     let (projects, checks) = (projects(), checks());
     let server = Server::start(&["--projects", projects.path(), "--checks", checks.path()]);
     let client = client();
-    let (status, body) = call(&client, "GET", &format!("{}/checks", server.base()), &[], "").await;
+    let (status, body) = call(
+        &client,
+        "GET",
+        &format!("{}/checks", server.base()),
+        &[],
+        "",
+    )
+    .await;
     assert_eq!(status, 200);
     let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
     assert_eq!(listed.len(), 2);
@@ -184,19 +198,61 @@ async fn past_the_check_limit_nothing_is_created() {
     let client = client();
     let base = server.base();
     let api = format!("{base}/api/v3/checks/");
-    let (status, _) = call(&client, "POST", &api, &[("x-api-key", RW)], r#"{"name": "b"}"#).await;
+    let (status, _) = call(
+        &client,
+        "POST",
+        &api,
+        &[("x-api-key", RW)],
+        r#"{"name": "b"}"#,
+    )
+    .await;
     assert_eq!(status, 201, "the second check of project One");
-    let (status, body) =
-        call(&client, "POST", &api, &[("x-api-key", RW)], r#"{"name": "c"}"#).await;
-    assert_eq!((status, body.as_str()), (403, r#"{"error":"check limit reached"}"#));
-    let ping = http(&client, "GET", &format!("{base}/ping/one-key/new-one?create=1"), b"").await;
-    assert_eq!(ping.map(|s| s.as_u16()), Some(404), "?create=1 past the limit");
+    let (status, body) = call(
+        &client,
+        "POST",
+        &api,
+        &[("x-api-key", RW)],
+        r#"{"name": "c"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, body.as_str()),
+        (403, r#"{"error":"check limit reached"}"#)
+    );
+    let ping = http(
+        &client,
+        "GET",
+        &format!("{base}/ping/one-key/new-one?create=1"),
+        b"",
+    )
+    .await;
+    assert_eq!(
+        ping.map(|s| s.as_u16()),
+        Some(404),
+        "?create=1 past the limit"
+    );
     // Project Two has room for one more.
-    let ping = http(&client, "GET", &format!("{base}/ping/two-key/new-one?create=1"), b"").await;
+    let ping = http(
+        &client,
+        "GET",
+        &format!("{base}/ping/two-key/new-one?create=1"),
+        b"",
+    )
+    .await;
     assert_eq!(ping.map(|s| s.as_u16()), Some(201));
     let long = "a".repeat(101);
-    let ping = http(&client, "GET", &format!("{base}/ping/two-key/{long}?create=1"), b"").await;
-    assert_eq!(ping.map(|s| s.as_u16()), Some(404), "a slug over 100 characters");
+    let ping = http(
+        &client,
+        "GET",
+        &format!("{base}/ping/two-key/{long}?create=1"),
+        b"",
+    )
+    .await;
+    assert_eq!(
+        ping.map(|s| s.as_u16()),
+        Some(404),
+        "a slug over 100 characters"
+    );
 }
 
 #[test]
@@ -239,7 +295,12 @@ fn a_bad_project_or_a_long_name_stops_the_server_with_a_message() {
 /// A check made through the API, still there after a restart.
 async fn api_checks_survive_a_restart(database_url: &str) {
     let projects = projects();
-    let args = ["--projects", projects.path(), "--database-url", database_url];
+    let args = [
+        "--projects",
+        projects.path(),
+        "--database-url",
+        database_url,
+    ];
     let server = Server::start(&args);
     let client = client();
     let api = format!("{}/api/v3/checks/", server.base());
@@ -306,7 +367,10 @@ async fn healthz_says_whether_the_store_can_write() {
     assert_eq!(health(&client).await, (200, "ok\n".into()));
     // Another process holds the database's write lock: the next write fails.
     let mut other = sqlx::SqliteConnection::connect(&db.url()).await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
     let uuid = {
         let (_, body) = call(&client, "GET", &format!("{base}/checks"), &[], "").await;
         let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
@@ -322,7 +386,10 @@ async fn healthz_says_whether_the_store_can_write() {
         if health(&client).await.0 == 200 {
             break;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(1), "still unhealthy");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "still unhealthy"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
 use tower_ping::{
-    CheckState, CronSchedule, Flip, FlipReason, MonitorStore, NewCheck, RecordedFlip, Schedule,
-    ScheduleKind, Signal, Status,
+    CheckState, Claim, CronSchedule, Flip, FlipReason, MonitorStore, NewCheck, RecordedFlip,
+    Schedule, ScheduleKind, Signal, Status,
 };
 use uuid::Uuid;
 
@@ -540,8 +540,23 @@ async fn a_check_keeps_its_newest_flips_and_every_alert_not_yet_delivered<B: Bac
     assert!(flips.iter().all(|f| f.flip.is_alertable()));
 
     let ids: Vec<u64> = flips.iter().map(|f| f.id).collect();
-    if let Err(e) = b.store().alerts_delivered(&ids, t0() + secs(20)).await {
-        panic!("marking failed: {e}");
+    // Deliver them all, one claim at a time (a check's alerts go out in
+    // order).
+    let claimer = Uuid::new_v4();
+    for _ in 0..8 {
+        let claim = Claim::new(claimer, t0() + secs(20), secs(30), 10);
+        let alerts = match b.store().claim_alerts(claim).await {
+            Ok(alerts) => alerts,
+            Err(e) => panic!("claim failed: {e}"),
+        };
+        let alert_ids: Vec<u64> = alerts.iter().map(|a| a.id).collect();
+        if let Err(e) = b
+            .store()
+            .alerts_delivered(&alert_ids, t0() + secs(20))
+            .await
+        {
+            panic!("marking failed: {e}");
+        }
     }
     ping(&b, uuid, Signal::Fail, t0() + secs(30)).await;
     let kept: Vec<(u64, bool)> = b

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 use tower_ping::{
-    apply, Alert, Check, CheckRules, CheckState, CronSchedule, Flip, FlipReason, KeywordFilter,
-    LoggedPing, NewCheck, Ping, RecordedFlip, Schedule, Signal, Status, StatusAt,
+    apply, Alert, Channel, Check, CheckRules, CheckState, CronSchedule, Flip, FlipReason,
+    KeywordFilter, LoggedPing, NewCheck, Ping, RecordedFlip, Schedule, Signal, Status, StatusAt,
 };
 use uuid::Uuid;
 
@@ -68,6 +68,10 @@ fn a_check_is_written_flat_with_the_example_servers_names() {
             "grace": 30,
             "schedule": null,
             "tz": "UTC",
+            "down_after_failures": 1,
+            "up_after_successes": 1,
+            "max_runtime": null,
+            "remind_every": null,
             "status": "up",
             "n_pings": 3,
             "last_ping": "2030-01-01T00:00:00.000000Z",
@@ -75,6 +79,10 @@ fn a_check_is_written_flat_with_the_example_servers_names() {
             "last_start_rid": "00000000-0000-0000-0000-000000000000",
             "last_duration": 1.5,
             "alert_after": "2030-01-01T00:01:30.000000Z",
+            "failures": 0,
+            "successes": 0,
+            "down_at": null,
+            "reminders": 0,
         })
     );
 }
@@ -138,28 +146,60 @@ fn flips_and_alerts_carry_the_flips_fields() {
             "at": "2030-01-01T00:00:00.000000Z", "delivered": true,
         })
     );
-    let alert = Alert::new(
-        7,
-        2,
-        Uuid::nil(),
-        "Nightly".into(),
-        "nightly".into(),
-        Some("key".into()),
-        Status::Down,
-        Some(t0() - Duration::from_secs(90)),
-        flip,
+    let mut nightly = check(
+        CheckRules::default()
+            .schedule(Schedule::Period(Duration::from_secs(86_400)))
+            .grace(Duration::from_secs(3600))
+            .remind_every(Duration::from_secs(600)),
     );
+    nightly.tags = "db prod".into();
+    nightly.desc = "The nightly dump".into();
+    nightly.state.status = Status::Down;
+    let ops = Channel::new(Uuid::nil(), "ops", "webhook");
+    let alert = Alert::new(7, nightly, flip)
+        .attempt(2)
+        .flip_id(5)
+        .reminder(3)
+        .folded(1)
+        .channel(ops);
     let json = round_trip(&alert);
-    // As the example server prints it and posts it to its webhook (the keys
-    // sorted, as serde_json writes a `Value`).
+    // As the example server prints it and posts it to its webhook: the
+    // alert's own fields, the flip's, then the check's, flat.
+    for (key, value) in [
+        ("id", json!(7)),
+        ("attempt", json!(2)),
+        ("kind", json!("reminder")),
+        ("reminder", json!(3)),
+        ("folded", json!(1)),
+        (
+            "channel",
+            json!({"id": "00000000-0000-0000-0000-000000000000", "name": "ops", "kind": "webhook"}),
+        ),
+        ("flip_id", json!(5)),
+        ("old_status", json!("up")),
+        ("new_status", json!("down")),
+        ("reason", json!("timeout")),
+        ("at", json!("2030-01-01T00:00:00.000000Z")),
+        ("uuid", json!("00000000-0000-0000-0000-000000000000")),
+        ("name", json!("Nightly")),
+        ("slug", json!("nightly")),
+        ("tags", json!("db prod")),
+        ("desc", json!("The nightly dump")),
+        ("timeout", json!(86_400)),
+        ("schedule", json!(null)),
+        ("grace", json!(3600)),
+        ("remind_every", json!(600)),
+        ("status", json!("down")),
+        ("last_ping", json!("2030-01-01T00:00:00.000000Z")),
+    ] {
+        assert_eq!(json[key], value, "{key} in {json}");
+    }
+    // A flip alert without a channel.
+    let plain = Alert::new(8, check(CheckRules::default()), flip);
+    let json = round_trip(&plain);
     assert_eq!(
-        json.to_string(),
-        concat!(
-            r#"{"at":"2030-01-01T00:00:00.000000Z","attempt":2,"id":7,"#,
-            r#""last_ping":"2029-12-31T23:58:30.000000Z","name":"Nightly","#,
-            r#""new_status":"down","old_status":"up","ping_key":"key","reason":"timeout","#,
-            r#""slug":"nightly","status":"down","uuid":"00000000-0000-0000-0000-000000000000"}"#,
-        )
+        (&json["kind"], &json["reminder"], &json["channel"]),
+        (&json!("flip"), &json!(0), &json!(null))
     );
 }
 

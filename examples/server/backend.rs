@@ -13,16 +13,24 @@ pub enum Backend {
 
 impl Backend {
     /// Opens the store `url` names (in memory without one), holding each
-    /// project to `check_limit` checks.
+    /// project to `check_limit` checks and each check's channel to
+    /// `max_undelivered` undelivered alerts.
     pub async fn open(
         url: Option<&str>,
         options: SqlStoreOptions,
         check_limit: usize,
+        max_undelivered: usize,
     ) -> Result<Self, String> {
         let fail = |e: SqlStoreError| format!("--database-url: {e}");
-        let options = options.check_limit(check_limit);
+        let options = options
+            .check_limit(check_limit)
+            .max_undelivered_alerts(max_undelivered);
         Ok(match url {
-            None => Backend::Memory(MemoryStore::new().check_limit(check_limit)),
+            None => Backend::Memory(
+                MemoryStore::new()
+                    .check_limit(check_limit)
+                    .max_undelivered_alerts(max_undelivered),
+            ),
             Some(url) if url.starts_with("sqlite:") => Backend::Sqlite(
                 SqliteStore::connect_with(url, options)
                     .await

@@ -13,9 +13,12 @@
 //! checks) are defined at every start: a check the store has keeps its
 //! state and takes the file's definition.
 //!
-//! Every alert (a check going down, or coming back up) is posted as JSON to
-//! `--webhook URL` (delivered on a `2xx` answer, retried otherwise), or
-//! without it printed on standard output, one JSON line each.
+//! Every alert (a check going down, coming back up, or still down when its
+//! reminder comes) goes to each of the check's channels: `--channel
+//! NAME=URL` posts a channel's alerts as JSON to a webhook (delivered on a
+//! `2xx` answer, retried otherwise; `--webhook URL` is the channel
+//! `webhook`). Without channels, alerts are printed on standard output, one
+//! JSON line each.
 //!
 //! - the Pinging API under `--prefix` (`/ping`);
 //! - the Management API at `/api/v1/`, `/api/v2/`, `/api/v3/`;
@@ -37,6 +40,7 @@ mod routes;
 mod seed;
 mod serve;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -47,7 +51,7 @@ use axum::Router;
 use tower_ping::uuid::Uuid;
 use tower_ping::{
     ApiLayer, Channel, Check, CronSchedule, FailedPing, ManageStore, Monitor, MonitorStore,
-    NewCheck, Notifier, PingLayer, Schedule, Target,
+    NewCheck, PingLayer, Schedule, Target,
 };
 
 use backend::Backend;
@@ -57,9 +61,13 @@ use projects::Defined;
 /// The demo heartbeat's period.
 const MINUTE: Duration = Duration::from_secs(60);
 
-/// The checks to define at start-up: the `--checks` file's, or the demos,
-/// in the project with `demo_key`.
-fn checks_to_define(path: Option<&str>, demo_key: &str) -> Result<Vec<NewCheck>, String> {
+/// The checks to define at start-up: the `--checks` file's (naming
+/// `channels` by name), or the demos, in the project with `demo_key`.
+fn checks_to_define(
+    path: Option<&str>,
+    demo_key: &str,
+    channels: &HashMap<String, Uuid>,
+) -> Result<Vec<NewCheck>, String> {
     let Some(path) = path else {
         return Ok(vec![
             NewCheck::new("Nightly backup").ping_key(demo_key),
@@ -75,7 +83,7 @@ fn checks_to_define(path: Option<&str>, demo_key: &str) -> Result<Vec<NewCheck>,
         ]);
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("--checks {path}: {e}"))?;
-    seed::parse(&text, SystemTime::now()).map_err(|e| format!("--checks {path}: {e}"))
+    seed::parse(&text, SystemTime::now(), channels).map_err(|e| format!("--checks {path}: {e}"))
 }
 
 fn print_banner(text: &str) {
@@ -201,25 +209,24 @@ where
         .layer(api)
 }
 
-/// The monitor of `store`, delivering to `notifier`, running until `stop`
+/// The monitor of `store`, delivering each channel's alerts to its webhook
+/// and printing the others (alerts without a channel, and those of
+/// channels a database kept from an earlier run), running until `stop`
 /// fires.
 fn spawn_monitor<S: MonitorStore>(
     store: S,
-    notifier: Box<dyn Notifier>,
+    channels: impl Iterator<Item = (Uuid, notify::Webhook)>,
     options: &Options,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    let monitor = Monitor::new(store)
+    let mut monitor = Monitor::new(store)
         .sweep_interval(options.sweep_interval)
-        .notifier(notifier)
+        .notifier(notify::Print)
         .delivery(options.delivery.clone())
-        .on_error(|error| eprintln!("monitor: store error: {error}"))
-        .on_delivery_failure(|alert, error| {
-            eprintln!(
-                "alert {} ({} {}) not delivered, attempt {}: {error}",
-                alert.id, alert.name, alert.flip.new_status, alert.attempt
-            )
-        });
+        .on_error(|error| eprintln!("monitor: store error: {error}"));
+    for (id, webhook) in channels {
+        monitor = monitor.channel(id, webhook);
+    }
     tokio::spawn(monitor.run(stopped(stop)))
 }
 
@@ -256,6 +263,7 @@ async fn main() {
         options.database_url.as_deref(),
         options.store.clone(),
         options.check_limit,
+        options.max_undelivered_alerts,
     )
     .await
     .unwrap_or_else(|e| exit(1, e));
@@ -277,16 +285,18 @@ where
     let demo_key = projects
         .first()
         .map_or_else(String::new, |p| p.project.ping_key.clone());
-    let checks =
-        checks_to_define(options.checks.as_deref(), &demo_key).unwrap_or_else(|e| exit(2, e));
-    let notifier: Box<dyn Notifier> = match &options.webhook {
-        Some(url) => {
-            let webhook = notify::Webhook::new(url).unwrap_or_else(|e| exit(2, e));
-            define_channel(&store, "webhook", "webhook").await;
-            Box::new(webhook)
-        }
-        None => Box::new(notify::Print),
-    };
+    let mut channels = Vec::with_capacity(options.channels.len());
+    for (name, url) in &options.channels {
+        let webhook = notify::Webhook::new(url).unwrap_or_else(|e| exit(2, e));
+        let id = define_channel(&store, name, "webhook").await;
+        channels.push((name.clone(), id, webhook));
+    }
+    let by_name: HashMap<String, Uuid> = channels
+        .iter()
+        .map(|(name, id, _)| (name.clone(), *id))
+        .collect();
+    let checks = checks_to_define(options.checks.as_deref(), &demo_key, &by_name)
+        .unwrap_or_else(|e| exit(2, e));
     let mut defined = Vec::with_capacity(checks.len());
     for check in checks {
         let name = check.name.clone();
@@ -317,7 +327,8 @@ where
     print_banner(&banner(addr, &site, &options, &projects, &shown));
 
     let (stop, stop_monitor) = tokio::sync::watch::channel(false);
-    let monitor = spawn_monitor(store.clone(), notifier, &options, stop_monitor);
+    let channels = channels.into_iter().map(|(_, id, webhook)| (id, webhook));
+    let monitor = spawn_monitor(store.clone(), channels, &options, stop_monitor);
     serve::serve(
         listener,
         app(store, &site, &options),

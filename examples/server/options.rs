@@ -19,7 +19,9 @@ pub struct Options {
     pub store: SqlStoreOptions,
     pub sweep_interval: Duration,
     pub rate_limit: Option<RateLimit>,
-    pub webhook: Option<String>,
+    /// `(name, URL)` of each webhook channel: `--channel NAME=URL`, and
+    /// `--webhook URL` as the channel `webhook`.
+    pub channels: Vec<(String, String)>,
     pub delivery: Delivery,
     pub limits: serve::Limits,
     pub body_timeout: Duration,
@@ -27,6 +29,7 @@ pub struct Options {
     pub projects: Option<String>,
     pub site_root: Option<String>,
     pub check_limit: usize,
+    pub max_undelivered_alerts: usize,
 }
 
 pub fn parse() -> Result<Options, String> {
@@ -40,7 +43,7 @@ pub fn parse() -> Result<Options, String> {
         store: SqlStoreOptions::new(),
         sweep_interval: tower_ping::DEFAULT_SWEEP_INTERVAL,
         rate_limit: None,
-        webhook: None,
+        channels: Vec::new(),
         delivery: Delivery::new(),
         limits: serve::Limits {
             header_read_timeout: Duration::from_secs(10),
@@ -53,6 +56,7 @@ pub fn parse() -> Result<Options, String> {
         projects: None,
         site_root: None,
         check_limit: tower_ping::DEFAULT_CHECK_LIMIT,
+        max_undelivered_alerts: tower_ping::DEFAULT_MAX_UNDELIVERED_ALERTS,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -111,7 +115,26 @@ pub fn parse() -> Result<Options, String> {
             }
             "--sweep-interval-ms" => options.sweep_interval = millis(&flag, &text)?,
             "--rate-limit" => options.rate_limit = Some(rate_limit(&flag, &text)?),
-            "--webhook" => options.webhook = Some(text),
+            "--webhook" | "--channel" => {
+                let (name, url) = match flag.as_str() {
+                    "--webhook" => ("webhook", text.as_str()),
+                    _ => text
+                        .split_once('=')
+                        .filter(|(name, _)| !name.is_empty())
+                        .ok_or_else(|| format!("{flag} {text}: not NAME=URL"))?,
+                };
+                if options.channels.iter().any(|(known, _)| known == name) {
+                    return Err(format!("{flag} {text}: channel {name:?} given twice"));
+                }
+                options.channels.push((name.to_owned(), url.to_owned()));
+            }
+            "--max-undelivered-alerts" => {
+                let max: usize = number(&flag, &text, "a number")?;
+                if max == 0 {
+                    return Err(format!("{flag} {text}: not a number >= 1"));
+                }
+                options.max_undelivered_alerts = max;
+            }
             "--notify-timeout-ms" => {
                 let timeout = millis(&flag, &text)?;
                 options.delivery = options.delivery.call_timeout(timeout);
@@ -201,11 +224,16 @@ Checks and the store:
                                 and reads the clock (1000)
 
 Alerts:
-  --webhook URL                 post each alert there as JSON (default: print it)
+  --channel NAME=URL            a webhook channel: post its alerts there as JSON
+                                (repeatable; checks name their channels in
+                                --checks; default: print every alert)
+  --webhook URL                 the same as --channel webhook=URL
+  --max-undelivered-alerts N    undelivered alerts kept per check and channel;
+                                past it the oldest fold into the next (100)
   --notify-timeout-ms MS        a notifier call's time limit (10000)
-  --lease-ms MS                 how long a claim on an alert holds (60000)
+  --lease-ms MS                 how long a claim on an alert holds unrenewed (10000)
   --retry-ms MS                 the first retry's wait (1000)
-  --retry-max-ms MS             the longest wait between retries (600000)
+  --retry-max-ms MS             the longest wait between retries (60000)
 ";
 
 /// A flag's value parsed as a number, or an error naming both.

@@ -3,15 +3,21 @@
 //! Every key is checked, and a bad value is an error naming the check and
 //! the key, so a typo stops the server instead of defining another check.
 
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
-use tower_ping::{AllowedMethods, CheckState, KeywordFilter, NewCheck, Schedule, Status};
+use tower_ping::{AllowedMethods, Channels, CheckState, KeywordFilter, NewCheck, Schedule, Status};
 use uuid::Uuid;
 
 /// The checks of a `--checks` file, ready to define. `now` is the last ping
-/// of a check seeded `up` without one.
-pub fn parse(text: &str, now: SystemTime) -> Result<Vec<NewCheck>, String> {
+/// of a check seeded `up` without one; `channels` are the channels a check
+/// may name.
+pub fn parse(
+    text: &str,
+    now: SystemTime,
+    channels: &HashMap<String, Uuid>,
+) -> Result<Vec<NewCheck>, String> {
     let seeds: Vec<Value> =
         serde_json::from_str(text).map_err(|e| format!("not a JSON array: {e}"))?;
     seeds
@@ -28,6 +34,7 @@ pub fn parse(text: &str, now: SystemTime) -> Result<Vec<NewCheck>, String> {
             Seed {
                 name: &name,
                 fields,
+                channels,
             }
             .into_new_check(now)
             .map_err(|e| format!("check {name:?}: {e}"))
@@ -39,6 +46,7 @@ pub fn parse(text: &str, now: SystemTime) -> Result<Vec<NewCheck>, String> {
 struct Seed<'a> {
     name: &'a str,
     fields: &'a Map<String, Value>,
+    channels: &'a HashMap<String, Uuid>,
 }
 
 const KEYS: &[&str] = &[
@@ -62,6 +70,11 @@ const KEYS: &[&str] = &[
     "grace",
     "schedule",
     "tz",
+    "channels",
+    "remind_every",
+    "down_after_failures",
+    "up_after_successes",
+    "max_runtime",
 ];
 
 impl Seed<'_> {
@@ -105,6 +118,15 @@ impl Seed<'_> {
             .filter(filter);
         if let Some(grace) = self.seconds("grace")? {
             check = check.grace(grace);
+        }
+        check.rules = check
+            .rules
+            .down_after_failures(self.count("down_after_failures")?.unwrap_or(1))
+            .up_after_successes(self.count("up_after_successes")?.unwrap_or(1))
+            .max_runtime(self.seconds("max_runtime")?)
+            .remind_every(self.seconds("remind_every")?);
+        if let Some(channels) = self.channels()? {
+            check = check.channels(channels);
         }
         let tz = self.string("tz")?.unwrap_or("UTC");
         check = match self.string("schedule")? {
@@ -171,6 +193,44 @@ impl Seed<'_> {
         }
     }
 
+    /// A whole number from 1.
+    fn count(&self, key: &str) -> Result<Option<u32>, String> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => match value.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) if n >= 1 => Ok(Some(n)),
+                _ => Err(format!("{key} {value}: not a whole number >= 1")),
+            },
+        }
+    }
+
+    /// `"*"` (every channel, the default), or an array of channel names
+    /// (`[]` for none), each one the server was given.
+    fn channels(&self) -> Result<Option<Channels>, String> {
+        let names = match self.fields.get("channels") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(all)) if all == "*" => return Ok(Some(Channels::All)),
+            Some(Value::Array(names)) => names,
+            Some(other) => {
+                return Err(format!(
+                    "channels {other}: not \"*\" nor an array of channel names"
+                ))
+            }
+        };
+        let ids = names
+            .iter()
+            .map(|name| {
+                let name = name
+                    .as_str()
+                    .ok_or_else(|| format!("channels: {name} is not a channel name"))?;
+                self.channels.get(name).copied().ok_or_else(|| {
+                    format!("channels: no channel {name:?} (give it with --channel {name}=URL)")
+                })
+            })
+            .collect::<Result<Vec<Uuid>, String>>()?;
+        Ok(Some(Channels::only(ids)))
+    }
+
     /// An RFC 3339 time.
     fn time(&self, key: &str) -> Result<Option<SystemTime>, String> {
         let Some(text) = self.string(key)? else {
@@ -190,7 +250,7 @@ mod tests {
     use super::*;
 
     fn error(json: &str) -> String {
-        parse(json, SystemTime::UNIX_EPOCH).unwrap_err()
+        parse(json, SystemTime::UNIX_EPOCH, &HashMap::new()).unwrap_err()
     }
 
     #[test]
@@ -222,11 +282,49 @@ mod tests {
     #[test]
     fn a_check_seeded_up_without_a_last_ping_is_up_since_start_up() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
-        let checks = parse(r#"[{"name": "n", "status": "up", "timeout": 60}]"#, now).unwrap();
+        let checks = parse(
+            r#"[{"name": "n", "status": "up", "timeout": 60}]"#,
+            now,
+            &HashMap::new(),
+        )
+        .unwrap();
         assert_eq!(checks[0].initial.last_ping, Some(now));
         assert_eq!(
             checks[0].rules.schedule,
             Schedule::Period(Duration::from_secs(60))
         );
+    }
+
+    #[test]
+    fn alert_policy_keys_and_channels_by_name() {
+        let ops = Uuid::new_v4();
+        let channels = HashMap::from([("ops".to_owned(), ops)]);
+        let json = r#"[{"name": "n", "channels": ["ops"], "remind_every": 600,
+            "down_after_failures": 3, "up_after_successes": 2, "max_runtime": 90}]"#;
+        let check = &parse(json, SystemTime::UNIX_EPOCH, &channels).unwrap()[0];
+        assert_eq!(check.channels, Channels::only([ops]));
+        assert_eq!(check.rules.remind_every, Some(Duration::from_secs(600)));
+        assert_eq!(
+            (
+                check.rules.down_after_failures,
+                check.rules.up_after_successes
+            ),
+            (3, 2)
+        );
+        assert_eq!(check.rules.max_runtime, Some(Duration::from_secs(90)));
+        let none = parse(
+            r#"[{"name": "n", "channels": []}]"#,
+            SystemTime::UNIX_EPOCH,
+            &channels,
+        );
+        assert_eq!(none.unwrap()[0].channels, Channels::none());
+        let unknown = parse(
+            r#"[{"name": "n", "channels": ["pager"]}]"#,
+            SystemTime::UNIX_EPOCH,
+            &channels,
+        );
+        assert!(unknown.unwrap_err().contains("no channel \"pager\""));
+        assert!(error(r#"[{"name": "n", "down_after_failures": 0}]"#)
+            .contains("not a whole number >= 1"));
     }
 }

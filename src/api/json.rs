@@ -90,6 +90,11 @@ pub(crate) struct CheckJson<'a> {
     schedule: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tz: Option<&'a str>,
+    // Ours, after healthchecks' keys: the alert policy.
+    down_after_failures: u32,
+    up_after_successes: u32,
+    max_runtime: Option<u64>,
+    remind_every: Option<u64>,
 }
 
 /// The status word a check shows at `at`: v1 also says `started`.
@@ -165,6 +170,10 @@ impl<'a> CheckJson<'a> {
             timeout: rules.schedule.period().map(|p| p.as_secs()),
             schedule: rules.schedule.expression(),
             tz: rules.schedule.time_zone(),
+            down_after_failures: rules.down_after_failures,
+            up_after_successes: rules.up_after_successes,
+            max_runtime: rules.max_runtime.map(|d| d.as_secs()),
+            remind_every: rules.remind_every.map(|d| d.as_secs()),
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+#[cfg(feature = "tokio")]
+use std::time::Duration;
+use std::time::SystemTime;
 
 use tower_layer::Layer;
 

@@ -104,6 +104,10 @@ pub(crate) fn read_definition(
         Some(text) => Some(resolve_channels(&text, channels)?),
         None => None,
     };
+    spec.down_after_failures = fields.down_after_failures;
+    spec.up_after_successes = fields.up_after_successes;
+    spec.max_runtime = fields.max_runtime.map(|s| s.map(Duration::from_secs));
+    spec.remind_every = fields.remind_every.map(|s| s.map(Duration::from_secs));
     Ok(Definition {
         spec,
         unique: fields.unique,
@@ -167,6 +171,11 @@ struct Fields {
     timeout: Option<u64>,
     tz: Option<String>,
     unique: Vec<UniqueField>,
+    // Ours, not healthchecks': the alert policy.
+    down_after_failures: Option<u32>,
+    up_after_successes: Option<u32>,
+    max_runtime: Option<Option<u64>>,
+    remind_every: Option<Option<u64>>,
 }
 
 impl Fields {
@@ -197,6 +206,10 @@ impl Fields {
             timeout: seconds(get("timeout"), "timeout")?,
             tz: zone(get("tz"))?,
             unique: unique(get("unique"))?,
+            down_after_failures: times(get("down_after_failures"), "down_after_failures")?,
+            up_after_successes: times(get("up_after_successes"), "up_after_successes")?,
+            max_runtime: seconds_or_off(get("max_runtime"), "max_runtime")?,
+            remind_every: seconds_or_off(get("remind_every"), "remind_every")?,
         })
     }
 }
@@ -247,6 +260,32 @@ fn seconds(value: Option<&Value>, field: &str) -> Result<Option<u64>, String> {
         return Err(error(field, "is too large"));
     }
     Ok(Some(seconds as u64))
+}
+
+/// How many times in a row: a whole number, 1 to 1,000.
+fn times(value: Option<&Value>, field: &str) -> Result<Option<u32>, String> {
+    match value {
+        None => Ok(None),
+        Some(Value::Number(number)) => match number.as_i64() {
+            Some(n) if n < 1 => Err(error(field, "is too small")),
+            Some(n) if n > 1000 => Err(error(field, "is too large")),
+            Some(n) => Ok(Some(n as u32)),
+            None if number.as_u64().is_some() => Err(error(field, "is too large")),
+            None => Err(error(field, "is not a number")),
+        },
+        Some(_) => Err(error(field, "is not a number")),
+    }
+}
+
+/// Seconds as [`seconds`] takes them, or `0` or `null` for none:
+/// `Some(None)` turns the setting off.
+fn seconds_or_off(value: Option<&Value>, field: &str) -> Result<Option<Option<u64>>, String> {
+    match value {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::Number(number)) if number.as_u64() == Some(0) => Ok(Some(None)),
+        Some(value) => Ok(Some(seconds(Some(value), field)?)),
+    }
 }
 
 fn methods(value: Option<&Value>) -> Result<Option<AllowedMethods>, String> {

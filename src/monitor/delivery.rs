@@ -4,9 +4,10 @@
 //! Each round settles the calls that ended (marking delivered alerts in one
 //! store call, scheduling failed ones for a retry), then claims as many
 //! alerts as there is room for under the bound on calls in flight, and
-//! spawns a call for each, bounded by the call timeout. Calls run as tasks
-//! of their own, so a slow notifier holds nothing but its place under the
-//! bound: pings and sweeps never wait for it.
+//! spawns a call for each, bounded by the call timeout; every third of a
+//! lease it renews the claims of the calls still running. Calls run as
+//! tasks of their own, so a slow notifier holds nothing but its place under
+//! the bound: pings and sweeps never wait for it.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -18,10 +19,12 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 use tokio::task::{Id, JoinError, JoinSet};
+use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::events;
-use crate::monitor::notifier::Notifier;
+use crate::monitor::delivery_error::DeliveryError;
+use crate::monitor::routes::Routes;
 use crate::monitor::wake::{later, sleep_until, WallClock};
 use crate::store::alert::Alert;
 use crate::store::monitor_signal::Side;
@@ -47,21 +50,20 @@ pub struct Delivery {
     /// The most notifier calls in flight at once (32 by default).
     pub max_in_flight: usize,
     /// How long one call may take before it counts as failed (10 s by
-    /// default), and at most half the [`lease`](Self::lease). The call's
-    /// future is dropped then.
+    /// default). The call's future is dropped then.
     pub call_timeout: Duration,
-    /// How long a claim holds an alert (60 s by default): past it, another
-    /// monitor (another process) may deliver it, presuming this one dead.
-    /// A call is cut off at half the lease if the call timeout is longer
-    /// (but given at least 100 ms), so that a monitor that is alive
-    /// normally settles its claim before the lease runs out and no other
-    /// delivers the same alert meanwhile: unless telling the store takes
-    /// longer than the other half.
+    /// How long a claim holds an alert (10 s by default). While a call
+    /// runs, the monitor renews its claim every third of the lease; past a
+    /// lease without renewal, another monitor (another process, or this one
+    /// restarted) may deliver the alert, presuming this one dead. The
+    /// alerts of a process killed in the middle of a call are thus
+    /// delivered again within about a lease and a sweep interval.
     pub lease: Duration,
     /// The wait before the first retry of a failed alert (1 s by default);
     /// each further failure doubles it.
     pub retry_base: Duration,
-    /// The longest wait between retries (10 min by default).
+    /// The longest wait between retries (60 s by default): once a channel
+    /// answers again, its queued alerts go out within this.
     pub retry_cap: Duration,
     /// At shutdown, how long calls in flight may go on (5 s by default);
     /// those still running then are dropped and their alerts given back for
@@ -74,17 +76,18 @@ impl Default for Delivery {
         Self {
             max_in_flight: 32,
             call_timeout: Duration::from_secs(10),
-            lease: Duration::from_secs(60),
+            lease: Duration::from_secs(10),
             retry_base: Duration::from_secs(1),
-            retry_cap: Duration::from_secs(600),
+            retry_cap: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(5),
         }
     }
 }
 
 impl Delivery {
-    /// The defaults: 32 calls in flight, a 10 s call timeout, a 60 s lease,
-    /// retries from 1 s doubling up to 10 min, 5 s of grace at shutdown.
+    /// The defaults: 32 calls in flight, a 10 s call timeout, a 10 s lease
+    /// renewed while a call runs, retries from 1 s doubling up to 60 s, 5 s
+    /// of grace at shutdown.
     pub fn new() -> Self {
         Self::default()
     }
@@ -101,9 +104,10 @@ impl Delivery {
         self
     }
 
-    /// Sets how long a claim holds an alert.
+    /// Sets how long a claim holds an alert without renewal (at least
+    /// 30 ms, so that it can be renewed).
     pub fn lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
+        self.lease = lease.max(Duration::from_millis(30));
         self
     }
 
@@ -134,16 +138,15 @@ impl Delivery {
         Duration::new((delay / NANOS) as u64, (delay % NANOS) as u32)
     }
 
-    /// How long a call may run: the call timeout, at most half the lease
-    /// (but never cut below 100 ms by a lease set that short).
-    pub(crate) fn call_limit(&self) -> Duration {
-        const SHORTEST_CUT: Duration = Duration::from_millis(100);
-        self.call_timeout.min((self.lease / 2).max(SHORTEST_CUT))
+    /// How often the claims of calls in flight are renewed: a third of the
+    /// lease, so that two renewals may fail or come late before it runs out.
+    pub(crate) fn renew_every(&self) -> Duration {
+        (self.lease / 3).max(Duration::from_millis(10))
     }
 }
 
 /// A hook that hears of every failed or timed-out notifier call.
-pub(crate) type FailureHook = Arc<dyn Fn(&Alert, &str) + Send + Sync>;
+pub(crate) type FailureHook = Arc<dyn Fn(&Alert, &DeliveryError) + Send + Sync>;
 
 /// What every step of the delivery loop reads and none changes.
 struct Context<'a, S: MonitorStore> {
@@ -161,27 +164,29 @@ struct Context<'a, S: MonitorStore> {
 #[derive(Default)]
 struct Ended {
     delivered: Vec<u64>,
-    failed: Vec<(Alert, String)>,
+    failed: Vec<(Alert, DeliveryError)>,
 }
 
 /// The delivery loop: the calls in flight, and what to tell the store of
 /// the ones that ended.
 pub(crate) struct Deliverer<'a, S: MonitorStore> {
     cx: Context<'a, S>,
-    notifier: Arc<dyn Notifier>,
-    calls: JoinSet<Result<(), String>>,
+    routes: Routes,
+    calls: JoinSet<Result<(), DeliveryError>>,
     in_flight: HashMap<Id, Alert>,
     ended: Ended,
     /// The retries this monitor scheduled and has not woken for yet, to
     /// wake for the earliest (a store that is not polled tells of no
     /// alert coming due).
     retries: BinaryHeap<Reverse<SystemTime>>,
+    /// When the claims of the calls in flight are renewed next.
+    renew_at: Instant,
 }
 
 impl<'a, S: MonitorStore> Deliverer<'a, S> {
     pub(crate) fn new(
         store: &'a S,
-        notifier: Arc<dyn Notifier>,
+        routes: Routes,
         options: &'a Delivery,
         on_store_error: &'a (dyn Fn(&S::Error) + Send + Sync),
         on_failure: &'a FailureHook,
@@ -196,11 +201,12 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
                 claimer: Uuid::new_v4(),
                 clock,
             },
-            notifier,
+            routes,
             calls: JoinSet::new(),
             in_flight: HashMap::new(),
             ended: Ended::default(),
             retries: BinaryHeap::new(),
+            renew_at: Instant::now() + options.renew_every(),
         }
     }
 
@@ -216,23 +222,36 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
             if *stop.borrow() {
                 break;
             }
-            // Telling the store of the calls that ended and claiming the
-            // next alerts are separate store calls: each waits for its
-            // commit while the other runs.
+            // Tell the store of the calls that ended, then claim: an alert
+            // just delivered lets the next of its queue go at once, so a
+            // backlog drains as fast as the notifier answers.
+            let ended = std::mem::take(&mut self.ended);
+            let (unmarked, retries) = report(&self.cx, ended).await;
+            self.ended.delivered.extend(unmarked.iter().copied());
+            self.retries.extend(retries.into_iter().map(Reverse));
             let room = self
                 .cx
                 .options
                 .max_in_flight
                 .saturating_sub(self.in_flight.len());
-            let ended = std::mem::take(&mut self.ended);
-            let ((unmarked, retries), claimed) =
-                both(report(&self.cx, ended), claim(&self.cx, room)).await;
-            self.ended.delivered.extend(unmarked);
-            self.retries.extend(retries.into_iter().map(Reverse));
-            self.call(claimed);
+            let claimed = claim(&self.cx, room).await;
+            let dropped = self.call(claimed);
+            if Instant::now() >= self.renew_at {
+                self.renew().await;
+            }
+            if dropped && unmarked.is_empty() {
+                continue; // stale reminders to mark delivered at once
+            }
 
             let wake = self.retries.peek().map(|Reverse(at)| *at);
             let mut sleep = pin!(sleep_until(self.cx.clock, wake, poll_every));
+            let (idle, renew_at) = (self.in_flight.is_empty(), self.renew_at);
+            let mut renewal = pin!(async move {
+                if idle {
+                    std::future::pending::<()>().await;
+                }
+                tokio::time::sleep_until(renew_at).await;
+            });
             let mut flipped = pin!(async move {
                 match signal {
                     Some(signal) => signal.notified(Side::Flips).await,
@@ -240,21 +259,24 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
                 }
             });
             let mut stopped = pin!(stop.wait_for(|stop| *stop));
-            poll_fn(|cx| {
+            let ended = poll_fn(|cx| {
                 if let Poll::Ready(Some(ended)) = self.calls.poll_join_next_with_id(cx) {
-                    self.settle(ended);
-                    return Poll::Ready(());
+                    return Poll::Ready(Some(ended));
                 }
                 let woke = stopped.as_mut().poll(cx).is_ready()
                     || sleep.as_mut().poll(cx).is_ready()
+                    || renewal.as_mut().poll(cx).is_ready()
                     || flipped.as_mut().poll(cx).is_ready();
                 if woke {
-                    Poll::Ready(())
+                    Poll::Ready(None)
                 } else {
                     Poll::Pending
                 }
             })
             .await;
+            if let Some(ended) = ended {
+                self.settle(ended);
+            }
             let now = (self.cx.clock)();
             while self.retries.peek().is_some_and(|Reverse(at)| *at <= now) {
                 self.retries.pop();
@@ -264,10 +286,10 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
     }
 
     /// Files one ended call: delivered, or failed (a panic too).
-    fn settle(&mut self, ended: Result<(Id, Result<(), String>), JoinError>) {
+    fn settle(&mut self, ended: Result<(Id, Result<(), DeliveryError>), JoinError>) {
         let (id, outcome) = match ended {
             Ok((id, outcome)) => (id, outcome),
-            Err(error) if error.is_panic() => (error.id(), Err("the notifier panicked".into())),
+            Err(error) if error.is_panic() => (error.id(), Err(DeliveryError::Panicked)),
             // Aborted: only at shutdown, which gives the alert back itself.
             Err(_) => return,
         };
@@ -283,25 +305,55 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
         }
     }
 
-    /// Calls the notifier for each claimed alert, each call a task of its
-    /// own bounded by the call timeout.
-    fn call(&mut self, alerts: Vec<Alert>) {
+    /// Calls the notifier of each claimed alert, each call a task of its
+    /// own bounded by the call timeout. A reminder whose check is no longer
+    /// down is dropped: marked delivered without a call. Returns whether
+    /// any was.
+    fn call(&mut self, alerts: Vec<Alert>) -> bool {
+        let mut dropped = false;
         for alert in alerts {
             if self.in_flight.values().any(|held| held.id == alert.id) {
                 continue; // ours already, from an earlier claim
             }
+            if alert.is_stale_reminder() {
+                events::reminder_dropped(&alert);
+                self.ended.delivered.push(alert.id);
+                dropped = true;
+                continue;
+            }
+            let Some(notifier) = self.routes.notifier_for(&alert) else {
+                let channel = alert.channel.as_ref().map(|channel| channel.id);
+                self.ended
+                    .failed
+                    .push((alert, DeliveryError::NoNotifier(channel)));
+                continue;
+            };
             events::delivering(&alert);
-            let notifier = self.notifier.clone();
-            let timeout = self.cx.options.call_limit();
+            let timeout = self.cx.options.call_timeout;
             let sent = alert.clone();
             let task = self.calls.spawn(async move {
                 match tokio::time::timeout(timeout, notifier.notify(&sent)).await {
                     Ok(Ok(())) => Ok(()),
-                    Ok(Err(error)) => Err(error.to_string()),
-                    Err(_) => Err(format!("no answer within {timeout:?}")),
+                    Ok(Err(error)) => Err(DeliveryError::Notifier(error)),
+                    Err(_) => Err(DeliveryError::TimedOut(timeout)),
                 }
             });
             self.in_flight.insert(task.id(), alert);
+        }
+        dropped
+    }
+
+    /// Renews the claims of the calls in flight for another lease.
+    async fn renew(&mut self) {
+        self.renew_at = Instant::now() + self.cx.options.renew_every();
+        if self.in_flight.is_empty() {
+            return;
+        }
+        let ids: Vec<u64> = self.in_flight.values().map(|alert| alert.id).collect();
+        let until = later((self.cx.clock)(), self.cx.options.lease);
+        let renewed = self.cx.store.renew_alerts(&ids, self.cx.claimer, until);
+        if let Err(error) = renewed.await {
+            (self.cx.on_store_error)(&error);
         }
     }
 
@@ -376,32 +428,6 @@ async fn claim<S: MonitorStore>(cx: &Context<'_, S>, room: usize) -> Vec<Alert> 
     }
 }
 
-/// Runs two futures at once, to both their ends.
-async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (pin!(a), pin!(b));
-    let (mut a_out, mut b_out) = (None, None);
-    poll_fn(|cx| {
-        if a_out.is_none() {
-            if let Poll::Ready(out) = a.as_mut().poll(cx) {
-                a_out = Some(out);
-            }
-        }
-        if b_out.is_none() {
-            if let Poll::Ready(out) = b.as_mut().poll(cx) {
-                b_out = Some(out);
-            }
-        }
-        match (a_out.take(), b_out.take()) {
-            (Some(a), Some(b)) => Poll::Ready((a, b)),
-            (a, b) => {
-                (a_out, b_out) = (a, b);
-                Poll::Pending
-            }
-        }
-    })
-    .await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,15 +461,13 @@ mod tests {
     }
 
     #[test]
-    fn a_call_never_outlasts_half_the_lease() {
+    fn claims_are_renewed_every_third_of_a_lease() {
         let delivery = Delivery::new();
-        assert_eq!(delivery.call_limit(), Duration::from_secs(10));
-        let short_lease = delivery.clone().lease(Duration::from_secs(4));
-        assert_eq!(short_lease.call_limit(), Duration::from_secs(2));
-        let no_lease = delivery.clone().lease(Duration::ZERO);
-        assert_eq!(no_lease.call_limit(), Duration::from_millis(100));
-        let quick = no_lease.call_timeout(Duration::from_millis(10));
-        assert_eq!(quick.call_limit(), Duration::from_millis(10));
+        assert_eq!(delivery.lease, Duration::from_secs(10));
+        assert_eq!(delivery.renew_every(), Duration::from_secs(10) / 3);
+        let short = delivery.lease(Duration::ZERO);
+        assert_eq!(short.lease, Duration::from_millis(30));
+        assert_eq!(short.renew_every(), Duration::from_millis(10));
     }
 
     #[test]

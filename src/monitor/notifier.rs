@@ -12,10 +12,11 @@ pub type NotifyError = Box<dyn std::error::Error + Send + Sync>;
 /// The app's side of alerting: send one [`Alert`] (an email, a chat message,
 /// a webhook) and return `Ok` once it is sent.
 ///
-/// The [`Monitor`] hands each alertable flip (to down, and
-/// from down to up) to `notify`, one call per flip, the flips of one check in
-/// the order they happened. A call that fails, or outlasts the monitor's call
-/// timeout, is retried later with exponential backoff; the flip is marked
+/// The [`Monitor`] hands each alert (an alertable flip, to down or from
+/// down to up, or a reminder that a check is still down) to `notify`, one
+/// call per alert and channel, the alerts of one check and channel in the
+/// order they happened. A call that fails, or outlasts the monitor's call
+/// timeout, is retried later with exponential backoff; the alert is marked
 /// delivered only after `Ok`.
 ///
 /// # At least once
@@ -38,8 +39,8 @@ pub type NotifyError = Box<dyn std::error::Error + Send + Sync>;
 /// impl Notifier for LogLine {
 ///     async fn notify(&self, alert: &Alert) -> Result<(), NotifyError> {
 ///         println!(
-///             "{} is {} ({})",
-///             alert.name, alert.flip.new_status, alert.flip.reason
+///             "{} is {} ({}, {})",
+///             alert.check.name, alert.flip.new_status, alert.flip.reason, alert.kind
 ///         );
 ///         Ok(())
 ///     }

@@ -10,9 +10,13 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
+use uuid::Uuid;
+
 use crate::events;
 use crate::monitor::delivery::{Deliverer, Delivery, FailureHook};
+use crate::monitor::delivery_error::DeliveryError;
 use crate::monitor::notifier::Notifier;
+use crate::monitor::routes::Routes;
 use crate::monitor::wake::{earliest, sleep_until, system_clock, WallClock};
 use crate::store::alert::Alert;
 use crate::store::monitor_signal::{MonitorSignal, Side};
@@ -41,7 +45,7 @@ type ErrorHook<E> = Arc<dyn Fn(&E) + Send + Sync>;
 /// #[async_trait]
 /// impl Notifier for Log {
 ///     async fn notify(&self, alert: &Alert) -> Result<(), NotifyError> {
-///         println!("{} is {}", alert.name, alert.flip.new_status);
+///         println!("{} is {}", alert.check.name, alert.flip.new_status);
 ///         Ok(())
 ///     }
 /// }
@@ -104,7 +108,7 @@ pub struct Monitor<S: MonitorStore> {
     store: S,
     sweep_interval: Duration,
     on_error: ErrorHook<S::Error>,
-    notifier: Option<Arc<dyn Notifier>>,
+    routes: Routes,
     delivery: Delivery,
     on_delivery_failure: FailureHook,
     clock: WallClock,
@@ -119,9 +123,11 @@ impl<S: MonitorStore> Monitor<S> {
             store,
             sweep_interval: DEFAULT_SWEEP_INTERVAL,
             on_error: Arc::new(|error: &S::Error| events::monitor_store_error(error)),
-            notifier: None,
+            routes: Routes::default(),
             delivery: Delivery::default(),
-            on_delivery_failure: Arc::new(events::delivery_failed),
+            on_delivery_failure: Arc::new(|alert: &Alert, error: &DeliveryError| {
+                events::delivery_failed(alert, error)
+            }),
             clock: system_clock(),
         }
     }
@@ -143,9 +149,45 @@ impl<S: MonitorStore> Monitor<S> {
         self
     }
 
-    /// Delivers every alertable flip to `notifier`.
+    /// Delivers every alert to `notifier`, but those of a channel given a
+    /// notifier of its own with [`channel`](Self::channel): alerts without
+    /// a channel (the store has none registered), and those of every other
+    /// channel. One notifier can route alerts itself by
+    /// [`Alert::channel`](crate::Alert::channel).
     pub fn notifier(mut self, notifier: impl Notifier) -> Self {
-        self.notifier = Some(Arc::new(notifier));
+        self.routes.fallback = Some(Arc::new(notifier));
+        self
+    }
+
+    /// Delivers the alerts of channel `id` to `notifier`. Register the
+    /// channel with the store too (`ManageStore::define_channel`, or
+    /// `MemoryStore::add_channel`): the store fans each flip out to the
+    /// channels it knows, and the monitor hands each alert to its channel's
+    /// notifier. A failing channel never holds back another: each (check,
+    /// channel) pair is a queue of its own.
+    ///
+    /// ```
+    /// # async fn run() {
+    /// use tower_ping::{async_trait, Alert, Channel, MemoryStore, Monitor, Notifier, NotifyError};
+    /// use tower_ping::uuid::Uuid;
+    ///
+    /// struct Pager;
+    /// #[async_trait]
+    /// impl Notifier for Pager {
+    ///     async fn notify(&self, alert: &Alert) -> Result<(), NotifyError> {
+    ///         println!("page: {} is {}", alert.check.name, alert.flip.new_status);
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let store = MemoryStore::new();
+    /// let pager = Channel::new(Uuid::new_v4(), "on-call pager", "webhook");
+    /// store.add_channel(pager.clone());
+    /// let monitor = Monitor::new(store).channel(pager.id, Pager);
+    /// # }
+    /// ```
+    pub fn channel(mut self, id: Uuid, notifier: impl Notifier) -> Self {
+        self.routes.by_channel.insert(id, Arc::new(notifier));
         self
     }
 
@@ -156,13 +198,15 @@ impl<S: MonitorStore> Monitor<S> {
         self
     }
 
-    /// Hands every failed notifier call (an error, a timeout, a panic) to
-    /// `hook`, with the alert, before the alert is scheduled for a retry.
-    /// Replaces the default, which writes a line to standard error (or a
-    /// `tracing` event).
+    /// Hands every failed notifier call (an error, a timeout, a panic, a
+    /// channel without a notifier) to `hook`, with the alert, before the
+    /// alert is scheduled for a retry. The [`DeliveryError`] keeps the
+    /// notifier's error and its sources. Replaces the default, which writes
+    /// a line to standard error (or a `tracing` event) with the whole chain
+    /// of causes.
     pub fn on_delivery_failure(
         mut self,
-        hook: impl Fn(&Alert, &str) + Send + Sync + 'static,
+        hook: impl Fn(&Alert, &DeliveryError) + Send + Sync + 'static,
     ) -> Self {
         self.on_delivery_failure = Arc::new(hook);
         self
@@ -185,11 +229,11 @@ impl<S: MonitorStore> Monitor<S> {
         let mut shutdown = pin!(shutdown);
         let mut sweeping = pin!(self.sweep_loop(stopping.clone()));
         let mut delivering = pin!(async {
-            if let Some(notifier) = self.notifier.clone() {
+            if self.routes.any() {
                 let on_error = &*self.on_error;
                 Deliverer::new(
                     &self.store,
-                    notifier,
+                    self.routes.clone(),
                     &self.delivery,
                     on_error,
                     &self.on_delivery_failure,
@@ -292,7 +336,8 @@ impl<S: MonitorStore + fmt::Debug> fmt::Debug for Monitor<S> {
         f.debug_struct("Monitor")
             .field("store", &self.store)
             .field("sweep_interval", &self.sweep_interval)
-            .field("notifier", &self.notifier.is_some())
+            .field("notifier", &self.routes.fallback.is_some())
+            .field("channels", &self.routes.by_channel.len())
             .field("delivery", &self.delivery)
             .finish_non_exhaustive()
     }

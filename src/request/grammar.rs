@@ -151,6 +151,7 @@ impl Prefix {
 
     /// The prefix without a trailing slash: empty for the root, so that a
     /// URL is the prefix, `/` and what follows.
+    #[cfg(feature = "api")]
     pub(crate) fn trimmed(&self) -> &str {
         &self.trimmed
     }

@@ -8,7 +8,8 @@ use crate::state::status::Status;
 
 impl CheckState {
     /// The state after the user paused the check: status paused, no run
-    /// going, no deadline. No flip: pausing is the user's own act.
+    /// going, no deadline, no reminders. No flip: pausing is the user's own
+    /// act.
     ///
     /// ```
     /// use std::time::SystemTime;
@@ -25,6 +26,8 @@ impl CheckState {
             status: Status::Paused,
             last_start: None,
             alert_after: None,
+            down_at: None,
+            reminders: 0,
             ..self.clone()
         }
     }
@@ -42,6 +45,10 @@ impl CheckState {
             last_start: None,
             last_start_rid: None,
             alert_after: None,
+            failures: 0,
+            successes: 0,
+            down_at: None,
+            reminders: 0,
             ..self.clone()
         }
     }

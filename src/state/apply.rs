@@ -11,6 +11,7 @@ use crate::state::flip::{Flip, FlipReason};
 use crate::state::kind::Kind;
 use crate::state::rules::{AllowedMethods, CheckRules};
 use crate::state::status::Status;
+use crate::state::turn::{turn_down, turn_up};
 
 /// Durations longer than this are not reported.
 pub const MAX_DURATION: Duration = Duration::from_secs(72 * 3600);
@@ -33,8 +34,11 @@ pub struct Transition {
     /// when the ping arrived, and the monitor had not flipped it yet. Dated
     /// at the deadline, it comes before the ping's own flip.
     pub timed_out: Option<Flip>,
-    /// The flip the ping itself caused: to down for a failure, to up for a
-    /// success on a check that was not up.
+    /// The flip the ping itself caused: to down for the failure that made
+    /// [`down_after_failures`](CheckRules::down_after_failures) in a row, to
+    /// up for a success on a check that was not up (a down one: the success
+    /// that made [`up_after_successes`](CheckRules::up_after_successes) in a
+    /// row).
     pub flip: Option<Flip>,
 }
 
@@ -55,8 +59,15 @@ impl Transition {
 ///
 /// A check already past its `alert_after` when the ping arrives goes down
 /// first (as [`expire`] would have done), so what is recorded does not depend
-/// on whether the monitor got there before the ping. Every ping, logs and
+/// on whether the monitor got there before the ping. (A down check's
+/// reminder that came due is left to the monitor.) Every ping, logs and
 /// ignored ones too, recomputes `alert_after`.
+///
+/// Tolerance: a failure signal counts towards
+/// [`down_after_failures`](CheckRules::down_after_failures) and resets the
+/// successes; a success counts towards
+/// [`up_after_successes`](CheckRules::up_after_successes) and resets the
+/// failures; starts, logs and ignored pings do neither.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
@@ -81,7 +92,7 @@ pub fn apply(state: &CheckState, rules: &CheckRules, ping: &Ping) -> Transition 
     let now = ping.received_at;
     let expired;
     let (state, timed_out) = match state.alert_after {
-        Some(deadline) if deadline <= now => {
+        Some(deadline) if deadline <= now && state.status != Status::Down => {
             expired = expire(state, rules, now);
             (&expired.state, expired.flip)
         }
@@ -114,14 +125,24 @@ pub fn apply(state: &CheckState, rules: &CheckRules, ping: &Ping) -> Transition 
                 _ => {}
             }
             next.last_duration = duration;
-            let (status, reason) = if kind == Kind::Fail {
-                (Status::Down, FlipReason::Fail)
+            if kind == Kind::Fail {
+                next.failures = state.failures.saturating_add(1);
+                next.successes = 0;
+                if state.status != Status::Down && next.failures >= rules.failures_to_go_down() {
+                    let old = state.status;
+                    flip = Some(turn_down(&mut next, old, rules, FlipReason::Fail, now, now));
+                }
             } else {
-                (Status::Up, FlipReason::Success)
-            };
-            if state.status != status {
-                flip = Some(Flip::new(state.status, status, reason, now));
-                next.status = status;
+                next.successes = state.successes.saturating_add(1);
+                next.failures = 0;
+                let comes_up = match state.status {
+                    Status::Up => false,
+                    Status::Down => next.successes >= rules.successes_to_come_up(),
+                    Status::New | Status::Paused => true,
+                };
+                if comes_up {
+                    flip = Some(turn_up(&mut next, state.status, now));
+                }
             }
         }
         Kind::Log | Kind::Ignored => {}

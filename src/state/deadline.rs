@@ -5,8 +5,10 @@ use std::time::SystemTime;
 
 use crate::state::check_state::CheckState;
 use crate::state::flip::{Flip, FlipReason};
+use crate::state::reminder::{next_reminder, remind, Reminder};
 use crate::state::rules::CheckRules;
 use crate::state::status::{LiveStatus, Status};
+use crate::state::turn::turn_down;
 
 /// How a check stands at a moment: what [`status_at`] returns.
 ///
@@ -29,9 +31,10 @@ pub struct StatusAt {
     /// paused or down.
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub next_ping: Option<SystemTime>,
-    /// When the check goes down unless pinged: `next_ping` plus the grace
-    /// time, as recomputed from the state and rules (in the past for a check
-    /// that is down by time but not yet flipped by the monitor).
+    /// When the check goes down unless pinged: its due time plus the grace
+    /// time, or the start of a running run plus the longest run if earlier,
+    /// as recomputed from the state and rules (in the past for a check that
+    /// is down by time but not yet flipped by the monitor).
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_fields::opt_time"))]
     pub alert_after: Option<SystemTime>,
 }
@@ -40,7 +43,8 @@ pub struct StatusAt {
 /// the time that passed since its last ping or start.
 ///
 /// 1. A running check (`last_start` set) that is not paused is down once
-///    `now >= last_start + grace`: the run took longer than its grace.
+///    `now >= last_start + grace` (or `+ max_runtime`, when set): the run
+///    took too long.
 /// 2. New, paused and down checks stay as they are.
 /// 3. An up check is down once `now >= due + grace`, in grace once
 ///    `now >= due`, else up, where `due` is the schedule's next due time
@@ -65,7 +69,7 @@ pub struct StatusAt {
 pub fn status_at(state: &CheckState, rules: &CheckRules, now: SystemTime) -> StatusAt {
     let due = due(state, rules);
     let next_ping = grace_start(state, due);
-    let alert_after = next_ping.and_then(|at| at.checked_add(rules.grace));
+    let alert_after = overdue_at(state, rules, due);
     let status = match state.status {
         Status::Paused => LiveStatus::Paused,
         Status::Down => LiveStatus::Down,
@@ -86,8 +90,9 @@ pub fn status_at(state: &CheckState, rules: &CheckRules, now: SystemTime) -> Sta
     }
 }
 
-/// When the check goes down unless a ping comes first; `None` when time
-/// alone cannot make it go down.
+/// When time alone next does something to the check (see
+/// [`CheckState::alert_after`]): it goes down, or a down check's next
+/// reminder is due; `None` when time alone can do nothing.
 pub(crate) fn alert_after(state: &CheckState, rules: &CheckRules) -> Option<SystemTime> {
     // The common case, an up check on a period with no run going, in one
     // addition: every ping of such a check comes here.
@@ -99,7 +104,34 @@ pub(crate) fn alert_after(state: &CheckState, rules: &CheckRules) -> Option<Syst
     ) {
         return last_ping.checked_add(period.checked_add(rules.grace)?);
     }
-    grace_start(state, due(state, rules))?.checked_add(rules.grace)
+    match state.status {
+        Status::Down => next_reminder(state, rules),
+        _ => overdue_at(state, rules, due(state, rules)),
+    }
+}
+
+/// When a check that is not down goes down unless a ping comes first: its
+/// due time plus the grace time, or the start of its running run plus the
+/// longest run, whichever comes first.
+fn overdue_at(
+    state: &CheckState,
+    rules: &CheckRules,
+    due: Option<SystemTime>,
+) -> Option<SystemTime> {
+    let late = due.and_then(|due| due.checked_add(rules.grace));
+    let too_long = running(state).and_then(|start| start.checked_add(rules.run_limit()));
+    match (late, too_long) {
+        (Some(late), Some(too_long)) => Some(late.min(too_long)),
+        (late, too_long) => late.or(too_long),
+    }
+}
+
+/// When the running run started, for a check that can go down by it.
+fn running(state: &CheckState) -> Option<SystemTime> {
+    match state.status {
+        Status::Down | Status::Paused => None,
+        _ => state.last_start,
+    }
 }
 
 /// When an up check's next ping is due by its schedule.
@@ -114,11 +146,7 @@ fn due(state: &CheckState, rules: &CheckRules) -> Option<SystemTime> {
 /// if earlier. Decided on the stored status (not the status at a moment), so
 /// that an up check already past its deadline keeps a deadline to flip at.
 fn grace_start(state: &CheckState, due: Option<SystemTime>) -> Option<SystemTime> {
-    let running = match state.status {
-        Status::Down | Status::Paused => None,
-        _ => state.last_start,
-    };
-    match (due, running) {
+    match (due, running(state)) {
         (Some(due), Some(start)) => Some(due.min(start)),
         (due, start) => due.or(start),
     }
@@ -132,6 +160,10 @@ pub struct Expiry {
     pub state: CheckState,
     /// The flip to down, when the check was overdue.
     pub flip: Option<Flip>,
+    /// The reminder due, when the check was down and its next reminder
+    /// came: the store sends it to the check's channels with the check's
+    /// latest (down) flip.
+    pub reminder: Option<Reminder>,
 }
 
 /// What time alone does to a check at `now`: the monitor's step.
@@ -139,8 +171,8 @@ pub struct Expiry {
 /// `alert_after` is recomputed from the state and rules (rules may have
 /// changed since it was stored). A check past it that is not down goes down,
 /// with a [`Flip`] of reason `timeout` dated at the deadline, not at `now`;
-/// any other check keeps its status and gets the recomputed deadline
-/// (re-armed).
+/// a down check past it is due a [`Reminder`]; any other check keeps its
+/// status and gets the recomputed deadline (re-armed).
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
@@ -160,17 +192,24 @@ pub struct Expiry {
 /// assert_eq!(quiet.state.alert_after, None);
 /// ```
 pub fn expire(state: &CheckState, rules: &CheckRules, now: SystemTime) -> Expiry {
-    match alert_after(state, rules) {
-        Some(at) if at <= now => {
-            let flip = Flip::new(state.status, Status::Down, FlipReason::Timeout, at);
-            let state = CheckState {
-                status: Status::Down,
-                alert_after: None,
-                ..state.clone()
-            };
-            Expiry {
+    if state.status == Status::Down {
+        if let Some((state, reminder)) = remind(state, rules, now) {
+            return Expiry {
                 state,
+                flip: None,
+                reminder: Some(reminder),
+            };
+        }
+    }
+    match alert_after(state, rules) {
+        Some(at) if at <= now && state.status != Status::Down => {
+            let mut next = state.clone();
+            let flip = turn_down(&mut next, state.status, rules, FlipReason::Timeout, at, now);
+            next.alert_after = alert_after(&next, rules);
+            Expiry {
+                state: next,
                 flip: Some(flip),
+                reminder: None,
             }
         }
         deadline => Expiry {
@@ -179,6 +218,7 @@ pub fn expire(state: &CheckState, rules: &CheckRules, now: SystemTime) -> Expiry
                 ..state.clone()
             },
             flip: None,
+            reminder: None,
         },
     }
 }

@@ -141,7 +141,9 @@ impl KeywordFilter {
 /// period in seconds, or null for a cron or OnCalendar schedule), `grace`
 /// (seconds), `schedule` (the cron or OnCalendar expression, or null for a
 /// period; which kind, by [`Schedule::parse`]'s rule) and `tz` (the
-/// schedule's time zone; `UTC` for a period). Missing fields read as the
+/// schedule's time zone; `UTC` for a period), then the alert policy:
+/// `down_after_failures` and `up_after_successes` (numbers, 1 by default),
+/// `max_runtime` and `remind_every` (seconds, or null). Missing fields read as the
 /// defaults; an expression or zone that does not parse is refused, and so
 /// is one of a kind whose feature (`cron`, `oncalendar`) is off.
 ///
@@ -171,6 +173,24 @@ pub struct CheckRules {
     /// (`grace`) before it goes down (default: one hour). Must be longer than
     /// zero; stores refuse a zero grace.
     pub grace: Duration,
+    /// Tolerance: a check that is not down goes down on this many
+    /// consecutive failure signals (`/fail`, a non-zero exit status, a body
+    /// the keyword filter makes a failure); a success resets the count, and
+    /// a missed deadline still makes it down at once. Default 1, as
+    /// healthchecks does; 0 is read as 1.
+    pub down_after_failures: u32,
+    /// Tolerance: a down check comes up on this many consecutive successes;
+    /// a failure resets the count. A new or paused check's first success
+    /// brings it up whatever this says. Default 1; 0 is read as 1.
+    pub up_after_successes: u32,
+    /// The longest a started run may go on: a running check is down at
+    /// `min(due + grace, last_start + max_runtime)`. `None` (the default):
+    /// a run may last the grace time, as healthchecks does.
+    pub max_runtime: Option<Duration>,
+    /// While the check stays down, remind its channels every so long:
+    /// reminder `k` is due at the down flip's time plus `k` times this.
+    /// `None` (the default): one alert per flip, as healthchecks does.
+    pub remind_every: Option<Duration>,
 }
 
 impl Default for CheckRules {
@@ -181,6 +201,10 @@ impl Default for CheckRules {
             filter: KeywordFilter::default(),
             schedule: Schedule::default(),
             grace: DEFAULT_GRACE,
+            down_after_failures: 1,
+            up_after_successes: 1,
+            max_runtime: None,
+            remind_every: None,
         }
     }
 }
@@ -216,6 +240,68 @@ impl CheckRules {
         self.grace = grace;
         self
     }
+
+    /// Sets how many consecutive failures make the check down (at least
+    /// one): see [`down_after_failures`](Self::down_after_failures).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use tower_ping::{apply, CheckRules, CheckState, Ping, Signal, Status};
+    ///
+    /// let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let rules = CheckRules::default().down_after_failures(2);
+    /// let up = apply(&CheckState::default(), &rules, &Ping::new(Signal::Success, t0)).state;
+    /// let once = apply(&up, &rules, &Ping::new(Signal::Fail, t0 + Duration::from_secs(60)));
+    /// assert_eq!((once.state.status, once.flip), (Status::Up, None));
+    /// let twice = apply(&once.state, &rules, &Ping::new(Signal::Fail, t0 + Duration::from_secs(120)));
+    /// assert_eq!(twice.state.status, Status::Down);
+    /// ```
+    pub fn down_after_failures(mut self, failures: u32) -> Self {
+        self.down_after_failures = failures.max(1);
+        self
+    }
+
+    /// Sets how many consecutive successes bring a down check up (at least
+    /// one): see [`up_after_successes`](Self::up_after_successes).
+    pub fn up_after_successes(mut self, successes: u32) -> Self {
+        self.up_after_successes = successes.max(1);
+        self
+    }
+
+    /// Sets the longest a run may go on: see
+    /// [`max_runtime`](Self::max_runtime).
+    pub fn max_runtime(mut self, max_runtime: impl Into<Option<Duration>>) -> Self {
+        self.max_runtime = max_runtime.into();
+        self
+    }
+
+    /// Sets how often a down check is reminded of: see
+    /// [`remind_every`](Self::remind_every). A zero interval is no reminder.
+    pub fn remind_every(mut self, every: impl Into<Option<Duration>>) -> Self {
+        self.remind_every = every.into().filter(|every| !every.is_zero());
+        self
+    }
+
+    /// [`down_after_failures`](Self::down_after_failures), 0 read as 1.
+    pub(crate) fn failures_to_go_down(&self) -> u32 {
+        self.down_after_failures.max(1)
+    }
+
+    /// [`up_after_successes`](Self::up_after_successes), 0 read as 1.
+    pub(crate) fn successes_to_come_up(&self) -> u32 {
+        self.up_after_successes.max(1)
+    }
+
+    /// [`remind_every`](Self::remind_every), a zero interval read as none.
+    pub(crate) fn reminder_interval(&self) -> Option<Duration> {
+        self.remind_every.filter(|every| !every.is_zero())
+    }
+
+    /// How long a run may go on before the check is down:
+    /// [`max_runtime`](Self::max_runtime), else the grace time.
+    pub(crate) fn run_limit(&self) -> Duration {
+        self.max_runtime.unwrap_or(self.grace)
+    }
 }
 
 // The `serde` form of `CheckRules` and `AllowedMethods`, as their docs
@@ -245,6 +331,18 @@ mod wire {
         schedule: Option<String>,
         #[serde(default = "utc")]
         tz: String,
+        #[serde(default = "one")]
+        down_after_failures: u32,
+        #[serde(default = "one")]
+        up_after_successes: u32,
+        #[serde(default, with = "crate::serde_fields::opt_secs")]
+        max_runtime: Option<Duration>,
+        #[serde(default, with = "crate::serde_fields::opt_secs")]
+        remind_every: Option<Duration>,
+    }
+
+    fn one() -> u32 {
+        1
     }
 
     fn default_grace() -> Duration {
@@ -274,6 +372,10 @@ mod wire {
                 grace: self.grace,
                 schedule,
                 tz,
+                down_after_failures: self.down_after_failures,
+                up_after_successes: self.up_after_successes,
+                max_runtime: self.max_runtime,
+                remind_every: self.remind_every,
             }
             .serialize(s)
         }
@@ -294,6 +396,10 @@ mod wire {
                 filter: fields.filter,
                 schedule,
                 grace: fields.grace,
+                down_after_failures: fields.down_after_failures.max(1),
+                up_after_successes: fields.up_after_successes.max(1),
+                max_runtime: fields.max_runtime,
+                remind_every: fields.remind_every.filter(|every| !every.is_zero()),
             })
         }
     }

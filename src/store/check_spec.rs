@@ -64,6 +64,18 @@ pub struct CheckSpec {
     pub filter_email_body: Option<bool>,
     /// The channels its alerts go to.
     pub channels: Option<Channels>,
+    /// Consecutive failures that make it down
+    /// ([`CheckRules::down_after_failures`](crate::CheckRules::down_after_failures)).
+    pub down_after_failures: Option<u32>,
+    /// Consecutive successes that bring it up
+    /// ([`CheckRules::up_after_successes`](crate::CheckRules::up_after_successes)).
+    pub up_after_successes: Option<u32>,
+    /// The longest run (`Some(None)` clears it):
+    /// [`CheckRules::max_runtime`](crate::CheckRules::max_runtime).
+    pub max_runtime: Option<Option<Duration>>,
+    /// The reminder interval (`Some(None)` turns reminders off):
+    /// [`CheckRules::remind_every`](crate::CheckRules::remind_every).
+    pub remind_every: Option<Option<Duration>>,
 }
 
 /// A field `POST checks/` may name in `unique`: an existing check of the
@@ -140,6 +152,30 @@ impl CheckSpec {
         self
     }
 
+    /// Sets the consecutive failures that make the check down.
+    pub fn down_after_failures(mut self, failures: u32) -> Self {
+        self.down_after_failures = Some(failures);
+        self
+    }
+
+    /// Sets the consecutive successes that bring the check up.
+    pub fn up_after_successes(mut self, successes: u32) -> Self {
+        self.up_after_successes = Some(successes);
+        self
+    }
+
+    /// Sets the longest run, or clears it with `None`.
+    pub fn max_runtime(mut self, max_runtime: Option<Duration>) -> Self {
+        self.max_runtime = Some(max_runtime);
+        self
+    }
+
+    /// Sets the reminder interval, or turns reminders off with `None`.
+    pub fn remind_every(mut self, every: Option<Duration>) -> Self {
+        self.remind_every = Some(every);
+        self
+    }
+
     /// Writes the spec's fields into `check` and recomputes its deadline for
     /// its new rules (no flip: editing is the user's own act).
     pub fn apply(&self, check: &mut Check) {
@@ -165,6 +201,16 @@ impl CheckSpec {
         set(&mut rules.filter.failure_kw, &self.failure_kw);
         set(&mut rules.filter.filter_body, &self.filter_body);
         set(&mut rules.filter.default_fail, &self.filter_default_fail);
+        if let Some(failures) = self.down_after_failures {
+            rules.down_after_failures = failures.max(1);
+        }
+        if let Some(successes) = self.up_after_successes {
+            rules.up_after_successes = successes.max(1);
+        }
+        set(&mut rules.max_runtime, &self.max_runtime);
+        if let Some(every) = self.remind_every {
+            rules.remind_every = every.filter(|every| !every.is_zero());
+        }
         check.state = check.state.rearmed(&check.rules);
     }
 

@@ -17,23 +17,39 @@ use crate::store::monitor_signal::MonitorSignal;
 pub struct Sweep {
     /// Checks flipped to down, each with a flip of reason `timeout`.
     pub flipped: usize,
+    /// Down checks whose reminder came, each with a reminder queued for its
+    /// channels.
+    pub reminded: usize,
     /// Checks found at or past their stored deadline that were not due after
     /// all (their rules or state changed) and got a new deadline.
     pub rearmed: usize,
-    /// The earliest deadline left in the store after the sweep, as far as
-    /// the store knows: the monitor sleeps until then at most.
+    /// The earliest `alert_after` left in the store after the sweep (a
+    /// deadline or a reminder), as far as the store knows: the monitor
+    /// sleeps until then at most. It must cover every check of the store
+    /// whose `alert_after` is set and later than the sweep's `now`; a check
+    /// due at `now` that the sweep left alone (another process holds it)
+    /// need not be covered, since that process settles it. `None` when no
+    /// check has one.
     pub next_deadline: Option<SystemTime>,
 }
 
 impl Sweep {
     /// A sweep that flipped `flipped` checks, re-armed `rearmed`, and left
-    /// `next_deadline` as the earliest deadline.
+    /// `next_deadline` as the earliest deadline; it reminded of none (set
+    /// [`reminded`](Self::reminded) with [`Sweep::reminded`]).
     pub fn new(flipped: usize, rearmed: usize, next_deadline: Option<SystemTime>) -> Self {
         Self {
             flipped,
+            reminded: 0,
             rearmed,
             next_deadline,
         }
+    }
+
+    /// Sets how many reminders the sweep queued.
+    pub fn reminded(mut self, reminded: usize) -> Self {
+        self.reminded = reminded;
+        self
     }
 }
 
@@ -112,13 +128,15 @@ impl Claim {
 }
 
 /// A [`CheckStore`] whose checks the monitor watches: it finds checks whose
-/// deadline passed and flips them to down.
+/// time came, flips them to down or reminds of them, and keeps the outbox of
+/// alerts until they are delivered.
 ///
 /// The layer needs only [`CheckStore`]; a store that also implements this
 /// trait can be handed to `Monitor` (feature `tokio`),
-/// which calls [`sweep`](Self::sweep) at each deadline.
+/// which calls [`sweep`](Self::sweep) at each deadline and delivers what
+/// [`claim_alerts`](Self::claim_alerts) hands it.
 ///
-/// # Implementing it
+/// # Sweeping
 ///
 /// Keep each check's `alert_after` (part of [`CheckState`](crate::CheckState),
 /// set by [`apply`](crate::apply) and the other state functions) where it can
@@ -128,10 +146,11 @@ impl Claim {
 /// 1. find the checks with `alert_after <= now`;
 /// 2. for each, holding the same lock or row lock as `record` does, call
 ///    [`expire`](crate::expire) on its current state and rules;
-/// 3. store the state it returns and record its flip (if any) in the same
-///    transaction;
-/// 4. report how many were flipped and re-armed, and the earliest deadline
-///    left.
+/// 3. store the state it returns, and in the same transaction record its
+///    flip (if any) and queue the alerts of the flip, or of its
+///    [`reminder`](crate::Expiry::reminder) (see below);
+/// 4. report how many were flipped, reminded and re-armed, and the earliest
+///    `alert_after` left ([`Sweep::next_deadline`] says what it must cover).
 ///
 /// Under the lock, `expire` decides from the state as it is now, so a ping
 /// that got there first is never undone: the check is re-armed instead of
@@ -139,38 +158,72 @@ impl Claim {
 /// each check is flipped by one of them (PostgreSQL:
 /// `SELECT ... FOR UPDATE SKIP LOCKED`).
 ///
-/// # Alerts
+/// # The outbox
 ///
-/// The store is also the outbox of alerts: every alertable flip
-/// ([`Flip::is_alertable`](crate::Flip::is_alertable)) it records waits there
-/// until delivered. [`claim_alerts`](Self::claim_alerts) leases the ones
-/// whose turn has come: for each check, its oldest undelivered alertable
-/// flip (so a check's alerts go out in order), unless a live claim holds it
-/// or its retry time has not come; the claim counts an attempt.
-/// ([`Claim::held`] and [`Claim::retry_due`] say whether a lease still
-/// holds and whether a retry is due, bounding both whatever the wall clock
-/// did.)
-/// [`alerts_delivered`](Self::alerts_delivered) marks them delivered,
-/// [`alert_failed`](Self::alert_failed) sets the retry time and gives the
-/// claim up, and [`release_alerts`](Self::release_alerts) gives claims up
-/// at once (at shutdown). A claim that is neither acted on nor released
-/// expires after its lease, so the alerts of a process that died are
-/// delivered by another. With several processes, make each claim atomic
-/// (one `UPDATE ... RETURNING`, or `FOR UPDATE SKIP LOCKED`), so that no
-/// alert is held by two live claims.
+/// Every alertable flip ([`Flip::is_alertable`](crate::Flip::is_alertable))
+/// recorded, by a ping or by a sweep, queues alerts in the same transaction:
+/// one for each channel the check alerts ([`Check::channels`](crate::Check::channels),
+/// resolved against the channels registered with the store; `Channels::All`
+/// is every one of them), or one without a channel when the store has no
+/// channel at all. A reminder queues the same way, carrying the check's
+/// latest (down) flip and its number. Alerts are numbered in the order
+/// queued; each (check, channel) pair is a queue of its own.
 ///
-/// `MemoryStore`'s implementation is the reference.
+/// [`claim_alerts`](Self::claim_alerts) leases the alerts whose turn has
+/// come: the oldest undelivered alert of each (check, channel) pair, unless a
+/// live claim holds it or its retry time has not come; the claim counts an
+/// attempt. ([`Claim::held`] and [`Claim::retry_due`] say whether a lease
+/// still holds and whether a retry is due, bounding both whatever the wall
+/// clock did.) [`renew_alerts`](Self::renew_alerts) extends the claims of
+/// calls still running, [`alerts_delivered`](Self::alerts_delivered) marks
+/// alerts delivered, [`alert_failed`](Self::alert_failed) sets the retry
+/// time and gives the claim up, and [`release_alerts`](Self::release_alerts)
+/// gives claims up at once (at shutdown). A claim that is neither renewed,
+/// acted on nor released expires after its lease, so the alerts of a
+/// process that died are delivered by another, or by it once restarted,
+/// within a lease. With several processes, make each claim atomic (one
+/// `UPDATE ... RETURNING`, or `FOR UPDATE SKIP LOCKED`), so that no alert is
+/// held by two live claims.
+///
+/// A store may bound the undelivered alerts of a (check, channel) pair:
+/// past the bound, the oldest ones not in flight are folded into the oldest
+/// one kept, whose [`folded`](crate::Alert::folded) counts them. Folded
+/// flips stay recorded.
+///
+/// # Waking the monitor
+///
+/// [`signal`](Self::signal) returns a [`MonitorSignal`] the store reports
+/// to, so the monitor of this process wakes early: call
+/// [`MonitorSignal::deadline`] after committing an `alert_after` earlier than
+/// any the store reported (a ping of a check with a short period, a check
+/// defined), and [`MonitorSignal::flip`] after committing alerts to the
+/// outbox (so they are claimed at once). A store without a signal is swept
+/// and polled every sweep interval.
+///
+/// `MemoryStore`'s implementation is the reference, and the suites in
+/// `tests/monitor_suite.rs` and `tests/alert_suite.rs` run against every
+/// store of the crate: run them against yours.
 #[async_trait]
 pub trait MonitorStore: CheckStore {
     /// Flips to down every check past its deadline at `now` that is not down
-    /// yet, dating each flip at the deadline, and re-arms the ones that turn
-    /// out not to be due. Checks are flipped once, however many sweeps run at
-    /// once.
+    /// yet, dating each flip at the deadline, queues the reminders of down
+    /// checks whose reminder came, and re-arms the ones that turn out not to
+    /// be due. Checks are flipped and reminded of once, however many sweeps
+    /// run at once.
     async fn sweep(&self, now: SystemTime) -> Result<Sweep, Self::Error>;
 
-    /// Claims the alerts whose turn has come (see above), in the order their
-    /// flips were recorded, and returns them with their check.
+    /// Claims the alerts whose turn has come (see above), in the order they
+    /// were queued, and returns them with their check and channel.
     async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, Self::Error>;
+
+    /// Extends `claimer`'s claims on the alerts `ids` (calls still running)
+    /// to `until`. Does nothing for an alert `claimer` no longer holds.
+    async fn renew_alerts(
+        &self,
+        ids: &[u64],
+        claimer: Uuid,
+        until: SystemTime,
+    ) -> Result<(), Self::Error>;
 
     /// Marks the alerts `ids` delivered, whoever claimed them.
     async fn alerts_delivered(&self, ids: &[u64], now: SystemTime) -> Result<(), Self::Error>;
@@ -213,6 +266,15 @@ impl<S: MonitorStore> MonitorStore for Arc<S> {
 
     async fn claim_alerts(&self, claim: Claim) -> Result<Vec<Alert>, Self::Error> {
         (**self).claim_alerts(claim).await
+    }
+
+    async fn renew_alerts(
+        &self,
+        ids: &[u64],
+        claimer: Uuid,
+        until: SystemTime,
+    ) -> Result<(), Self::Error> {
+        (**self).renew_alerts(ids, claimer, until).await
     }
 
     async fn alerts_delivered(&self, ids: &[u64], now: SystemTime) -> Result<(), Self::Error> {

@@ -89,6 +89,11 @@ async fn a_check_is_written_with_healthchecks_keys_for_a_read_write_key<B: Backe
         "resume_url",
         "channels",
         "timeout",
+        // Ours, after healthchecks' keys: the alert policy.
+        "down_after_failures",
+        "up_after_successes",
+        "max_runtime",
+        "remind_every",
     ];
     let mut keys = keys;
     keys.sort_unstable();

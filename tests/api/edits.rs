@@ -17,6 +17,7 @@ suite!(
     channels_are_listed_and_assigned_by_id_or_name,
     an_unknown_check_is_a_json_404,
     every_filter_flag_reads_back_as_written,
+    the_alert_policy_is_set_read_and_cleared,
 );
 
 async fn an_update_changes_the_fields_given_and_nothing_else<B: Backend>() {
@@ -278,4 +279,66 @@ async fn every_filter_flag_reads_back_as_written<B: Backend>() {
         ),
         (Some("DONE"), Some(""))
     );
+}
+
+async fn the_alert_policy_is_set_read_and_cleared<B: Backend>() {
+    let Some(api) = Api::<B>::open().await else {
+        return;
+    };
+    let created = api
+        .create(
+            json!({"name": "job", "remind_every": 3600, "down_after_failures": 3,
+            "up_after_successes": 2, "max_runtime": 600}),
+        )
+        .await;
+    assert_eq!(
+        (
+            &created["remind_every"],
+            &created["down_after_failures"],
+            &created["up_after_successes"],
+            &created["max_runtime"]
+        ),
+        (&json!(3600), &json!(3), &json!(2), &json!(600))
+    );
+    let path = format!("/api/v3/checks/{}", uuid_of(&created));
+    // 0 or null turns reminders and the run limit off.
+    let cleared = api
+        .post(&path, RW, json!({"remind_every": 0, "max_runtime": null}))
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert_eq!(
+        (&cleared.body["remind_every"], &cleared.body["max_runtime"]),
+        (&json!(null), &json!(null))
+    );
+    assert_eq!(cleared.body["down_after_failures"], 3);
+    // A new check keeps healthchecks' behaviour.
+    let plain = api.create(json!({"name": "plain"})).await;
+    assert_eq!(
+        (&plain["down_after_failures"], &plain["remind_every"]),
+        (&json!(1), &json!(null))
+    );
+    for (body, error) in [
+        (
+            json!({"down_after_failures": 0}),
+            "down_after_failures is too small",
+        ),
+        (
+            json!({"up_after_successes": 1001}),
+            "up_after_successes is too large",
+        ),
+        (
+            json!({"down_after_failures": "2"}),
+            "down_after_failures is not a number",
+        ),
+        (json!({"remind_every": 30}), "remind_every is too small"),
+        (json!({"max_runtime": true}), "max_runtime is too small"),
+    ] {
+        let refused = api.post(&path, RW, body.clone()).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            refused.body,
+            json!({ "error": format!("json validation error: {error}") }),
+            "{body}"
+        );
+    }
 }

@@ -36,6 +36,9 @@ pub trait Backend: Sized + Send + Sync {
     }
     /// `open`, holding each project to `check_limit` checks.
     async fn open_with(log_limit: usize, check_limit: usize) -> Option<Self>;
+    /// `open`, keeping at most `max` undelivered alerts per check and
+    /// channel.
+    async fn open_folding(max: usize) -> Option<Self>;
     fn store(&self) -> Self::Store;
     async fn add_check(&self, check: NewCheck) -> Uuid {
         self.define(check).await.expect("the check is defined")
@@ -76,6 +79,9 @@ impl Backend for Memory {
         Some(Memory(
             MemoryStore::with_ping_log_limit(log_limit).check_limit(check_limit),
         ))
+    }
+    async fn open_folding(max: usize) -> Option<Self> {
+        Some(Memory(MemoryStore::new().max_undelivered_alerts(max)))
     }
     fn store(&self) -> MemoryStore {
         self.0.clone()
@@ -124,6 +130,11 @@ macro_rules! sql_backend {
                 let options = SqlStoreOptions::new()
                     .ping_log_limit(log_limit)
                     .check_limit(check_limit);
+                let open = $open;
+                open(options).await.map(|(store, dir)| $name(store, dir))
+            }
+            async fn open_folding(max: usize) -> Option<Self> {
+                let options = SqlStoreOptions::new().max_undelivered_alerts(max);
                 let open = $open;
                 open(options).await.map(|(store, dir)| $name(store, dir))
             }

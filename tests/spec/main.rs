@@ -5,6 +5,7 @@
 mod common;
 
 mod s10_rate_limit;
+mod s14_policy;
 mod s1_paths;
 mod s2_methods;
 mod s3_query;

@@ -1,14 +1,15 @@
-//! The memory store's flips: every flip recorded, by number, and the outbox
-//! of alerts, with each alert's claim and retry time.
+//! The memory store's flips: every flip recorded, by number, each check's
+//! newest kept, with the outbox of the alerts they queued.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::SystemTime;
 
 use uuid::Uuid;
 
+use super::outbox::Outbox;
 use crate::state::flip::Flip;
+use crate::store::channel::Channels;
 use crate::store::manage_store::FlipQuery;
-use crate::store::monitor_store::Claim;
 use crate::store::recorded_flip::RecordedFlip;
 
 /// Every flip recorded, by number, and the outbox of alerts.
@@ -16,57 +17,102 @@ use crate::store::recorded_flip::RecordedFlip;
 pub(super) struct FlipLog {
     next_id: u64,
     pub(super) flips: BTreeMap<u64, FlipEntry>,
-    /// Alertable flips not yet delivered: the outbox.
-    pending: BTreeSet<u64>,
     /// Each check's flips, oldest first, to prune the settled ones.
     by_check: HashMap<Uuid, VecDeque<u64>>,
+    pub(super) outbox: Outbox,
 }
 
 pub(super) struct FlipEntry {
     pub(super) check: Uuid,
     pub(super) flip: Flip,
+    /// Every alert it queued was delivered, or folded into a later one.
     pub(super) delivered: bool,
-    /// Delivery attempts so far.
-    attempts: u32,
-    /// Not to be claimed before this, after a failed attempt.
-    retry_at: Option<SystemTime>,
-    /// Who holds it, and until when.
-    claim: Option<(Uuid, SystemTime)>,
-}
-
-impl FlipEntry {
-    /// Whether nothing remains to do with it: delivered, or never to be.
-    fn settled(&self) -> bool {
-        self.delivered || !self.flip.is_alertable()
-    }
 }
 
 impl FlipLog {
-    /// Records a flip, and prunes the check's settled flips beyond `keep`.
-    pub(super) fn record(&mut self, check: Uuid, flip: Flip, keep: usize) {
+    /// Records a flip of `check` at `now`, queues its alerts to `channels`
+    /// when it is alertable, and prunes the check's settled flips beyond
+    /// `keep`. Returns the flip's number and how many alerts it queued.
+    pub(super) fn record(
+        &mut self,
+        check: Uuid,
+        channels: &Channels,
+        flip: Flip,
+        keep: usize,
+        now: SystemTime,
+    ) -> (u64, usize) {
         self.next_id += 1;
         let id = self.next_id;
-        let entry = FlipEntry {
-            check,
-            flip,
-            delivered: false,
-            attempts: 0,
-            retry_at: None,
-            claim: None,
+        self.flips.insert(
+            id,
+            FlipEntry {
+                check,
+                flip,
+                delivered: false,
+            },
+        );
+        self.by_check.entry(check).or_default().push_back(id);
+        let queued = if flip.is_alertable() {
+            self.queue(check, channels, id, 0, now)
+        } else {
+            0
         };
-        if !entry.settled() {
-            self.pending.insert(id);
+        self.prune(check, keep);
+        (id, queued)
+    }
+
+    /// Queues reminder `number` of `check`'s latest flip (its down flip);
+    /// how many alerts it queued.
+    pub(super) fn remind(
+        &mut self,
+        check: Uuid,
+        channels: &Channels,
+        number: u32,
+        now: SystemTime,
+    ) -> usize {
+        let Some(latest) = self.by_check.get(&check).and_then(|ids| ids.back()) else {
+            return 0;
+        };
+        self.queue(check, channels, *latest, number, now)
+    }
+
+    fn queue(
+        &mut self,
+        check: Uuid,
+        channels: &Channels,
+        flip_id: u64,
+        reminder: u32,
+        now: SystemTime,
+    ) -> usize {
+        let flip = self.flips[&flip_id].flip;
+        let report = self
+            .outbox
+            .queue(check, channels, flip_id, flip, reminder, now);
+        self.settle(&report.settled);
+        report.queued
+    }
+
+    /// Marks the flips `ids` delivered: no alert of theirs is left.
+    pub(super) fn settle(&mut self, ids: &[u64]) {
+        for id in ids {
+            if let Some(entry) = self.flips.get_mut(id) {
+                entry.delivered = true;
+            }
         }
-        self.flips.insert(id, entry);
-        let ids = self.by_check.entry(check).or_default();
-        ids.push_back(id);
-        // The check keeps its newest `keep` flips, and older alerts not yet
-        // delivered.
+    }
+
+    /// The check keeps its newest `keep` flips (at least one: a reminder
+    /// carries the latest), and older ones with alerts
+    /// still to deliver.
+    fn prune(&mut self, check: Uuid, keep: usize) {
+        let Some(ids) = self.by_check.get_mut(&check) else {
+            return;
+        };
         let mut older = ids.len();
-        let flips = &mut self.flips;
+        let (flips, outbox) = (&mut self.flips, &self.outbox);
         ids.retain(|id| {
             older -= 1;
-            let prune = older >= keep && flips.get(id).is_none_or(FlipEntry::settled);
+            let prune = older >= keep.max(1) && !outbox.holds_flip(*id);
             if prune {
                 flips.remove(id);
             }
@@ -74,61 +120,12 @@ impl FlipLog {
         });
     }
 
-    /// Drops a removed check's flips, delivered or not.
+    /// Drops a removed check's flips and alerts, delivered or not.
     pub(super) fn forget(&mut self, check: Uuid) {
         for id in self.by_check.remove(&check).unwrap_or_default() {
             self.flips.remove(&id);
-            self.pending.remove(&id);
         }
-    }
-
-    /// Leases the alerts whose turn has come: each check's oldest pending
-    /// flip, unless claimed or waiting to be retried.
-    pub(super) fn claim(&mut self, claim: Claim) -> Vec<(u64, u32, Uuid, Flip)> {
-        let mut seen = HashSet::new();
-        let mut claimed = Vec::new();
-        for id in &self.pending {
-            if claimed.len() >= claim.max {
-                break;
-            }
-            let entry = self.flips.get_mut(id).expect("pending flips are kept");
-            if !seen.insert(entry.check) {
-                continue; // an older flip of the check comes first
-            }
-            let held = entry.claim.is_some_and(|(_, until)| claim.held(until));
-            let waiting = entry.retry_at.is_some_and(|at| !claim.retry_due(at));
-            if held || waiting {
-                continue;
-            }
-            entry.claim = Some((claim.claimer, claim.until()));
-            entry.attempts += 1;
-            claimed.push((*id, entry.attempts, entry.check, entry.flip));
-        }
-        claimed
-    }
-
-    pub(super) fn delivered(&mut self, ids: &[u64]) {
-        for id in ids {
-            if let Some(entry) = self.flips.get_mut(id) {
-                entry.delivered = true;
-                entry.claim = None;
-                self.pending.remove(id);
-            }
-        }
-    }
-
-    /// Gives up `claimer`'s claim on `id`, to be retried from `retry_at`.
-    pub(super) fn unclaim(&mut self, id: u64, claimer: Uuid, retry_at: Option<SystemTime>) {
-        let Some(entry) = self.flips.get_mut(&id) else {
-            return;
-        };
-        if entry.delivered || entry.claim.map(|(who, _)| who) != Some(claimer) {
-            return;
-        }
-        entry.claim = None;
-        if retry_at.is_some() {
-            entry.retry_at = retry_at;
-        }
+        self.outbox.forget(check);
     }
 }
 

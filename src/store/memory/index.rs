@@ -1,5 +1,5 @@
 //! The memory store's index: its checks by UUID, by ping key and slug, in
-//! the order created; its projects by ping key; its channels.
+//! the order created; its projects by ping key.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -8,7 +8,6 @@ use std::time::SystemTime;
 
 use uuid::Uuid;
 
-use crate::store::channel::Channel;
 use crate::store::check::Check;
 use crate::store::check_store::Lookup;
 use crate::store::logged_ping::LoggedPing;
@@ -75,8 +74,6 @@ pub(super) struct Index {
     pub(super) projects: Vec<Project>,
     /// Ping key to its project's place in `projects`.
     by_key: HashMap<String, usize>,
-    /// Every channel, in the order registered.
-    pub(super) channels: Vec<Channel>,
     next_serial: u64,
 }
 

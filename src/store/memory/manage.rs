@@ -303,16 +303,12 @@ impl ManageStore for MemoryStore {
     }
 
     async fn define_channel(&self, channel: Channel) -> Result<(), Infallible> {
-        let mut index = self.write();
-        match index.channels.iter_mut().find(|c| c.id == channel.id) {
-            Some(known) => *known = channel,
-            None => index.channels.push(channel),
-        }
+        self.add_channel(channel);
         Ok(())
     }
 
     async fn channels(&self) -> Result<Vec<Channel>, Infallible> {
-        Ok(self.read().channels.clone())
+        Ok(self.shared.lock_flips().outbox.channels.clone())
     }
 
     /// Memory never fails to take a write.

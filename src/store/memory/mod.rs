@@ -2,14 +2,16 @@
 //! survive a restart. The reference for every store: what it does is what
 //! the contracts mean.
 //!
-//! `index.rs` keeps the checks, projects and channels; `flip_log.rs` the
-//! flips and the outbox of alerts; `manage.rs` and `monitor.rs` implement
-//! the operator and monitoring contracts over them.
+//! `index.rs` keeps the checks and projects; `flip_log.rs` the flips, with
+//! `outbox.rs` the alerts they queue and the channels these go to;
+//! `manage.rs` and `monitor.rs` implement the operator and monitoring
+//! contracts over them.
 
 mod flip_log;
 mod index;
 mod manage;
 mod monitor;
+mod outbox;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -27,7 +29,7 @@ use crate::request::ping::Ping;
 use crate::state::apply::apply;
 use crate::state::check_state::CheckState;
 use crate::state::flip::Flip;
-use crate::store::channel::Channels;
+use crate::store::channel::{Channel, Channels};
 use crate::store::check::Check;
 use crate::store::check_store::{CheckStore, Creation, Lookup};
 use crate::store::define_error::{DefineError, MAX_NAME};
@@ -101,6 +103,16 @@ impl MemoryStore {
         }
     }
 
+    /// Keeps at most `max` undelivered alerts per check and channel (100
+    /// by default, at least 1): past it, the oldest ones not in flight fold
+    /// into the oldest one kept, whose [`Alert::folded`](crate::Alert::folded)
+    /// counts them. Every flip is still recorded. Applies to every clone of
+    /// the store.
+    pub fn max_undelivered_alerts(self, max: usize) -> Self {
+        self.shared.lock_flips().outbox.max_undelivered = max.max(1);
+        self
+    }
+
     /// Holds each project to `limit` checks (10,000 by default), those
     /// defined in code included: past it, `?create=1` pings and the
     /// Management API create none. Checks defined in code are never refused
@@ -170,6 +182,18 @@ impl MemoryStore {
         index.link(&entry.check, &id);
         self.shared.index_deadline(&mut entry, &id);
         Ok(entry.check.uuid)
+    }
+
+    /// Registers a channel, or renames the one of its id: from now on, the
+    /// alerts of every check that alerts it (every check with
+    /// [`Channels::All`]) go to it too. [`ManageStore::define_channel`](crate::ManageStore::define_channel),
+    /// without the `async`.
+    pub fn add_channel(&self, channel: Channel) {
+        let channels = &mut self.shared.lock_flips().outbox.channels;
+        match channels.iter_mut().find(|known| known.id == channel.id) {
+            Some(known) => *known = channel,
+            None => channels.push(channel),
+        }
     }
 
     /// Makes a ping key known (a project of its own, without a name or API
@@ -284,7 +308,8 @@ impl MemoryStore {
         let entry = &mut *entry;
         let transition = apply(&entry.check.state, &entry.check.rules, &ping);
         for flip in transition.flips() {
-            self.shared.record_flip(entry.check.uuid, *flip);
+            self.shared
+                .record_flip(&entry.check, *flip, ping.received_at);
         }
         entry.log.push_back(LoggedPing::new(&transition, ping));
         while entry.log.len() > self.shared.log_limit {
@@ -348,10 +373,13 @@ impl Shared {
         entry.indexed = key;
     }
 
-    fn record_flip(&self, check: Uuid, flip: Flip) {
-        self.lock_flips().record(check, flip, self.log_limit);
-        events::flipped(&check, &flip);
-        if flip.is_alertable() {
+    /// Records a flip of `check`, noticed at `now`, and queues its alerts.
+    fn record_flip(&self, check: &Check, flip: Flip, now: SystemTime) {
+        let (_, queued) =
+            self.lock_flips()
+                .record(check.uuid, &check.channels, flip, self.log_limit, now);
+        events::flipped(&check.uuid, &flip);
+        if queued > 0 {
             self.signal.flip();
         }
     }

@@ -89,6 +89,12 @@ pub(crate) struct Applied {
     pub(crate) prune: Vec<(i64, i64, i64)>,
     /// Every flip, in the order it happened.
     pub(crate) flips: Vec<FlipRow>,
+    /// `(check id, number)` of every reminder a sweep found due: queued for
+    /// the check's channels with its latest flip.
+    pub(crate) reminders: Vec<(i64, i64)>,
+    /// When the batch's latest ping arrived, or the sweep's time: the
+    /// moment alerts in flight are judged at when a queue folds.
+    pub(crate) latest: Option<SystemTime>,
 }
 
 impl Applied {
@@ -102,9 +108,21 @@ impl Applied {
         self.flips.iter().map(|f| f.check).collect()
     }
 
-    /// Whether the batch records a flip the notifier must hear of.
+    /// The checks the batch may queue alerts for: alertable flips and
+    /// reminders.
+    pub(crate) fn alerted_checks(&self) -> Vec<i64> {
+        let flips = self.flips.iter().filter(|f| f.alertable).map(|f| f.check);
+        let mut checks: Vec<i64> = flips
+            .chain(self.reminders.iter().map(|(check, _)| *check))
+            .collect();
+        checks.sort_unstable();
+        checks.dedup();
+        checks
+    }
+
+    /// Whether the batch may queue alerts for the notifier.
     pub(crate) fn has_alerts(&self) -> bool {
-        self.flips.iter().any(|f| f.alertable)
+        self.flips.iter().any(|f| f.alertable) || !self.reminders.is_empty()
     }
 
     /// Tells this process of what the committed batch set: its earliest
@@ -216,6 +234,7 @@ impl Batch {
             ));
             outcomes[pending.job] = Some(Ok(pending.creation));
         }
+        let latest = checks.values().filter_map(|check| check.pinged_at).max();
         let limit = i64::try_from(log_limit).unwrap_or(i64::MAX);
         let mut states = Vec::new();
         let mut prune = Vec::new();
@@ -247,6 +266,8 @@ impl Batch {
             states,
             prune,
             flips,
+            reminders: Vec::new(),
+            latest,
         }
     }
 }

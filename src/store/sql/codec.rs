@@ -17,7 +17,7 @@ use crate::state::rules::{AllowedMethods, CheckRules, KeywordFilter};
 use crate::state::schedule::{Schedule, ScheduleKind};
 use crate::state::status::Status;
 use crate::store::alert::Alert;
-use crate::store::channel::Channels;
+use crate::store::channel::{Channel, Channels};
 use crate::store::check::Check;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::recorded_flip::RecordedFlip;
@@ -30,7 +30,8 @@ pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.pi
      c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
      c.last_duration, c.timeout, c.schedule, c.tz, c.grace, c.alert_after, p.uuid, c.tags, \
      c.description, c.channels, c.badge_key, c.filter_subject, c.filter_email_body, \
-     c.schedule_kind \
+     c.schedule_kind, c.down_after_failures, c.up_after_successes, c.max_runtime, \
+     c.remind_every, c.failures, c.successes, c.down_at, c.reminders \
      FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
 
 /// The columns [`PingRow`] reads.
@@ -84,6 +85,16 @@ fn elapsed(micros: i64, what: &str) -> Result<Duration, SqlStoreError> {
         .map_err(|_| SqlStoreError::Corrupt(format!("{what} {micros}")))
 }
 
+/// A stored count that fits 32 bits: zero or more.
+fn small(value: i64, what: &str) -> Result<u32, SqlStoreError> {
+    u32::try_from(value).map_err(|_| SqlStoreError::Corrupt(format!("{what} {value}")))
+}
+
+/// A 32-bit count as its column holds it.
+pub(crate) fn small_column(value: u32) -> i64 {
+    i64::from(value)
+}
+
 fn count(value: i64, what: &str) -> Result<u64, SqlStoreError> {
     u64::try_from(value).map_err(|_| SqlStoreError::Corrupt(format!("{what} {value}")))
 }
@@ -127,6 +138,14 @@ pub(crate) struct CheckRow {
     pub(crate) filter_subject: bool,
     pub(crate) filter_email_body: bool,
     pub(crate) schedule_kind: String,
+    pub(crate) down_after_failures: i64,
+    pub(crate) up_after_successes: i64,
+    pub(crate) max_runtime: Option<i64>,
+    pub(crate) remind_every: Option<i64>,
+    pub(crate) failures: i64,
+    pub(crate) successes: i64,
+    pub(crate) down_at: Option<i64>,
+    pub(crate) reminders: i64,
 }
 
 /// Reads a [`CheckRow`] from a row of [`CHECK_SELECT`]; a macro so that each
@@ -167,6 +186,14 @@ macro_rules! check_row {
             filter_subject: row.try_get(28)?,
             filter_email_body: row.try_get(29)?,
             schedule_kind: row.try_get(30)?,
+            down_after_failures: row.try_get(31)?,
+            up_after_successes: row.try_get(32)?,
+            max_runtime: row.try_get(33)?,
+            remind_every: row.try_get(34)?,
+            failures: row.try_get(35)?,
+            successes: row.try_get(36)?,
+            down_at: row.try_get(37)?,
+            reminders: row.try_get(38)?,
         }
     }};
 }
@@ -207,16 +234,35 @@ macro_rules! flip_row {
             reason: row.try_get(4)?,
             at: row.try_get(5)?,
             delivered_at: row.try_get(6)?,
-            attempts: row.try_get(7)?,
-            name: row.try_get(8)?,
-            slug: row.try_get(9)?,
-            ping_key: row.try_get(10)?,
-            status: row.try_get(11)?,
-            last_ping: row.try_get(12)?,
         }
     }};
 }
 pub(crate) use flip_row;
+
+/// Reads an [`AlertRow`] from a row of
+/// [`ALERT_SELECT`](super::outbox::ALERT_SELECT).
+macro_rules! alert_row {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        $crate::store::sql::codec::AlertRow {
+            id: row.try_get(0)?,
+            check: row.try_get(1)?,
+            attempts: row.try_get(2)?,
+            reminder: row.try_get(3)?,
+            folded: row.try_get(4)?,
+            channel: row.try_get(5)?,
+            channel_name: row.try_get(6)?,
+            channel_kind: row.try_get(7)?,
+            flip_id: row.try_get(8)?,
+            old_status: row.try_get(9)?,
+            new_status: row.try_get(10)?,
+            reason: row.try_get(11)?,
+            at: row.try_get(12)?,
+        }
+    }};
+}
+pub(crate) use alert_row;
 
 impl CheckRow {
     pub(crate) fn rules(&self) -> Result<CheckRules, SqlStoreError> {
@@ -237,7 +283,19 @@ impl CheckRow {
                 ..filter
             })
             .schedule(self.schedule()?)
-            .grace(positive(self.grace, "grace")?))
+            .grace(positive(self.grace, "grace")?)
+            .down_after_failures(small(self.down_after_failures, "down_after_failures")?)
+            .up_after_successes(small(self.up_after_successes, "up_after_successes")?)
+            .max_runtime(
+                self.max_runtime
+                    .map(|m| positive(m, "max_runtime"))
+                    .transpose()?,
+            )
+            .remind_every(
+                self.remind_every
+                    .map(|m| positive(m, "remind_every"))
+                    .transpose()?,
+            ))
     }
 
     fn schedule(&self) -> Result<Schedule, SqlStoreError> {
@@ -283,6 +341,10 @@ impl CheckRow {
                 .map(|d| elapsed(d, "last_duration"))
                 .transpose()?,
             alert_after: self.alert_after.map(time),
+            failures: small(self.failures, "failures")?,
+            successes: small(self.successes, "successes")?,
+            down_at: self.down_at.map(time),
+            reminders: small(self.reminders, "reminders")?,
         })
     }
 
@@ -325,6 +387,10 @@ pub(crate) struct StateRow {
     pub(crate) last_start_rid: Option<String>,
     pub(crate) last_duration: Option<i64>,
     pub(crate) alert_after: Option<i64>,
+    pub(crate) failures: i64,
+    pub(crate) successes: i64,
+    pub(crate) down_at: Option<i64>,
+    pub(crate) reminders: i64,
 }
 
 impl StateRow {
@@ -337,6 +403,10 @@ impl StateRow {
             last_start_rid: state.last_start_rid.map(|rid| rid.to_string()),
             last_duration: state.last_duration.map(duration_micros),
             alert_after: state.alert_after.map(micros),
+            failures: small_column(state.failures),
+            successes: small_column(state.successes),
+            down_at: state.down_at.map(micros),
+            reminders: small_column(state.reminders),
         }
     }
 }
@@ -352,6 +422,10 @@ pub(crate) struct RulesRow<'a> {
     pub(crate) schedule_kind: &'static str,
     pub(crate) tz: &'a str,
     pub(crate) grace: i64,
+    pub(crate) down_after_failures: i64,
+    pub(crate) up_after_successes: i64,
+    pub(crate) max_runtime: Option<i64>,
+    pub(crate) remind_every: Option<i64>,
 }
 
 impl<'a> RulesRow<'a> {
@@ -373,6 +447,10 @@ impl<'a> RulesRow<'a> {
             schedule_kind,
             tz: rules.schedule.time_zone().unwrap_or("UTC"),
             grace: rule_micros(rules.grace),
+            down_after_failures: small_column(rules.failures_to_go_down()),
+            up_after_successes: small_column(rules.successes_to_come_up()),
+            max_runtime: rules.max_runtime.map(rule_micros),
+            remind_every: rules.reminder_interval().map(rule_micros),
         }
     }
 }
@@ -406,12 +484,11 @@ impl FlipRow {
     }
 }
 
-/// The columns [`StoredFlipRow`] reads: the flip, its delivery, and its
-/// check as an alert shows it.
+/// The columns [`StoredFlipRow`] reads: the flip, its delivery and its
+/// check's UUID.
 pub(crate) const FLIP_SELECT: &str = "SELECT f.id, c.uuid, f.old_status, f.new_status, \
-     f.reason, f.at, f.delivered_at, f.attempts, c.name, c.slug, p.ping_key, c.status, \
-     c.last_ping FROM tower_ping_flips f JOIN tower_ping_checks c ON c.id = f.check_id \
-     LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
+     f.reason, f.at, f.delivered_at FROM tower_ping_flips f \
+     JOIN tower_ping_checks c ON c.id = f.check_id";
 
 /// A flip as read back, with its check.
 #[derive(Debug)]
@@ -423,12 +500,6 @@ pub(crate) struct StoredFlipRow {
     pub(crate) reason: String,
     pub(crate) at: i64,
     pub(crate) delivered_at: Option<i64>,
-    pub(crate) attempts: i32,
-    pub(crate) name: String,
-    pub(crate) slug: String,
-    pub(crate) ping_key: Option<String>,
-    pub(crate) status: String,
-    pub(crate) last_ping: Option<i64>,
 }
 
 fn status(text: &str) -> Result<Status, SqlStoreError> {
@@ -455,22 +526,51 @@ impl StoredFlipRow {
             self.delivered_at.is_some(),
         ))
     }
+}
 
-    pub(crate) fn into_alert(self) -> Result<Alert, SqlStoreError> {
-        let attempt = u32::try_from(self.attempts)
-            .map_err(|_| SqlStoreError::Corrupt(format!("attempts {}", self.attempts)))?;
-        let (flip, status) = (self.flip()?, status(&self.status)?);
-        Ok(Alert::new(
-            count(self.id, "flip id")?,
-            attempt,
-            uuid(&self.uuid)?,
-            self.name,
-            self.slug,
-            self.ping_key,
-            status,
-            self.last_ping.map(time),
-            flip,
-        ))
+/// An alert as read back, with its flip and channel.
+#[derive(Debug)]
+pub(crate) struct AlertRow {
+    pub(crate) id: i64,
+    pub(crate) check: i64,
+    pub(crate) attempts: i64,
+    pub(crate) reminder: i64,
+    pub(crate) folded: i64,
+    pub(crate) channel: String,
+    pub(crate) channel_name: Option<String>,
+    pub(crate) channel_kind: Option<String>,
+    pub(crate) flip_id: i64,
+    pub(crate) old_status: String,
+    pub(crate) new_status: String,
+    pub(crate) reason: String,
+    pub(crate) at: i64,
+}
+
+impl AlertRow {
+    /// The alert, of `check` as it is now.
+    pub(crate) fn into_alert(self, check: Check) -> Result<Alert, SqlStoreError> {
+        let reason = FlipReason::parse(&self.reason)
+            .ok_or_else(|| SqlStoreError::Corrupt(format!("flip reason {:?}", self.reason)))?;
+        let flip = Flip::new(
+            status(&self.old_status)?,
+            status(&self.new_status)?,
+            reason,
+            time(self.at),
+        );
+        let channel = match self.channel.as_str() {
+            "" => None,
+            id => Some(Channel::new(
+                uuid(id)?,
+                self.channel_name.unwrap_or_default(),
+                self.channel_kind.unwrap_or_default(),
+            )),
+        };
+        Ok(Alert::new(count(self.id, "alert id")?, check, flip)
+            .flip_id(count(self.flip_id, "flip id")?)
+            .attempt(small(self.attempts, "attempts")?)
+            .reminder(small(self.reminder, "reminder")?)
+            .folded(small(self.folded, "folded")?)
+            .channel(channel))
     }
 }
 

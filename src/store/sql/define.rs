@@ -83,9 +83,11 @@ where
              manual_resume, post_only, filter_body, success_kw, failure_kw, start_kw, \
              default_fail, timeout, schedule, tz, grace, status, n_pings, last_ping, \
              last_start, last_start_rid, last_duration, alert_after, tags, description, \
-             channels, badge_key, schedule_kind) VALUES ($1, $2, \
+             channels, badge_key, schedule_kind, down_after_failures, up_after_successes, \
+             max_runtime, remind_every, failures, successes, down_at, reminders) VALUES ($1, $2, \
              $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             $19, $20, $21, $22, $23, $24, $25, $26, $27) \
+             $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, \
+             $35) \
              ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, slug = excluded.slug, \
              project_id = excluded.project_id, manual_resume = excluded.manual_resume, \
              post_only = excluded.post_only, filter_body = excluded.filter_body, \
@@ -94,7 +96,10 @@ where
              timeout = excluded.timeout, schedule = excluded.schedule, tz = excluded.tz, \
              grace = excluded.grace, alert_after = excluded.alert_after, \
              tags = excluded.tags, description = excluded.description, \
-             channels = excluded.channels, schedule_kind = excluded.schedule_kind",
+             channels = excluded.channels, schedule_kind = excluded.schedule_kind, \
+             down_after_failures = excluded.down_after_failures, \
+             up_after_successes = excluded.up_after_successes, \
+             max_runtime = excluded.max_runtime, remind_every = excluded.remind_every",
         )
         .bind(uuid.to_string())
         .bind(new.name.as_str())
@@ -123,6 +128,14 @@ where
         .bind(new.channels.to_string())
         .bind(Uuid::new_v4().to_string())
         .bind(rules.schedule_kind)
+        .bind(rules.down_after_failures)
+        .bind(rules.up_after_successes)
+        .bind(rules.max_runtime)
+        .bind(rules.remind_every)
+        .bind(row.failures)
+        .bind(row.successes)
+        .bind(row.down_at)
+        .bind(row.reminders)
         .execute(&mut *tx)
         .await?;
         Ok((uuid, state))
@@ -227,8 +240,8 @@ where
         let row = StateRow::new(state);
         sqlx::query(
             "UPDATE tower_ping_checks SET status = $1, n_pings = $2, last_ping = $3, \
-             last_start = $4, last_start_rid = $5, last_duration = $6, alert_after = $7 \
-             WHERE id = $8",
+             last_start = $4, last_start_rid = $5, last_duration = $6, alert_after = $7, \
+             failures = $9, successes = $10, down_at = $11, reminders = $12 WHERE id = $8",
         )
         .bind(row.status)
         .bind(row.n_pings)
@@ -238,6 +251,10 @@ where
         .bind(row.last_duration)
         .bind(row.alert_after)
         .bind(id)
+        .bind(row.failures)
+        .bind(row.successes)
+        .bind(row.down_at)
+        .bind(row.reminders)
         .execute(conn)
         .await?;
         Ok(())

@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use sqlx::{Database, Decode, Encode, IntoArguments, Type};
 
 use super::batch::Applied;
-use super::codec::{CheckRow, PingRow, ReadCheck, StoredFlipRow};
+use super::codec::{AlertRow, CheckRow, PingRow, ReadCheck, StoredFlipRow};
 use super::queue::Work;
 
 /// A Rust type that `DB` both binds as a parameter and reads from a column.
@@ -90,6 +90,9 @@ pub(crate) trait Dialect: Database<Arguments: IntoArguments<Self>> {
 
     /// Reads a row of [`FLIP_SELECT`](super::codec::FLIP_SELECT).
     fn read_flip(row: &Self::Row) -> sqlx::Result<StoredFlipRow>;
+
+    /// Reads a row of [`ALERT_SELECT`](super::outbox::ALERT_SELECT).
+    fn read_alert(row: &Self::Row) -> sqlx::Result<AlertRow>;
 
     /// How many rows a statement changed.
     fn rows_affected(result: &Self::QueryResult) -> u64;

@@ -153,6 +153,15 @@ macro_rules! forward_to_shared {
                 self.inner.claim_alerts(claim).await
             }
 
+            async fn renew_alerts(
+                &self,
+                ids: &[u64],
+                claimer: ::uuid::Uuid,
+                until: ::std::time::SystemTime,
+            ) -> Result<(), $crate::SqlStoreError> {
+                self.inner.renew_alerts(ids, claimer, until).await
+            }
+
             async fn alerts_delivered(
                 &self,
                 ids: &[u64],

@@ -77,7 +77,10 @@ where
     }
 
     pub(crate) async fn record(&self, check: SqlCheckId, ping: Ping) -> Result<(), SqlStoreError> {
-        let recorded = self.queue.submit(Work::Record { check, ping }).await;
+        // Observed here too: a caller that gave up waiting (the writer may
+        // still be waiting on a lock) was answered 503, so the store is
+        // unavailable from now, not from whenever the writer gives up.
+        let recorded = self.observed(self.queue.submit(Work::Record { check, ping }).await);
         if let Err(SqlStoreError::CheckGone) = recorded {
             // Removed by another process (this one forgets on `remove`): the
             // next ping to it looks it up again, and finds nothing.
@@ -92,12 +95,14 @@ where
         slug: &str,
         ping: Ping,
     ) -> Result<Creation, SqlStoreError> {
-        self.queue
+        let created = self
+            .queue
             .submit(Work::Create {
                 ping_key: ping_key.to_owned(),
                 slug: slug.to_owned(),
                 ping,
             })
-            .await
+            .await;
+        self.observed(created)
     }
 }

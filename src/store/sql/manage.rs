@@ -418,7 +418,9 @@ where
              start_kw = $13, default_fail = $14, timeout = $15, schedule = $16, tz = $17, \
              grace = $18, status = $19, n_pings = $20, last_ping = $21, last_start = $22, \
              last_start_rid = $23, last_duration = $24, alert_after = $25, \
-             schedule_kind = $27 WHERE id = $26",
+             schedule_kind = $27, down_after_failures = $28, up_after_successes = $29, \
+             max_runtime = $30, remind_every = $31, failures = $32, successes = $33, \
+             down_at = $34, reminders = $35 WHERE id = $26",
         )
         .bind(check.name.as_str())
         .bind(check.slug.as_str())
@@ -447,6 +449,14 @@ where
         .bind(state.alert_after)
         .bind(id)
         .bind(rules.schedule_kind)
+        .bind(rules.down_after_failures)
+        .bind(rules.up_after_successes)
+        .bind(rules.max_runtime)
+        .bind(rules.remind_every)
+        .bind(state.failures)
+        .bind(state.successes)
+        .bind(state.down_at)
+        .bind(state.reminders)
         .execute(&mut *tx)
         .await?;
         Ok(())

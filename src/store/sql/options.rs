@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::store::alert::DEFAULT_MAX_UNDELIVERED_ALERTS;
 use crate::store::logged_ping::DEFAULT_PING_LOG_LIMIT;
 use crate::store::project::DEFAULT_CHECK_LIMIT;
 
@@ -39,6 +40,7 @@ pub struct SqlStoreOptions {
     pub(crate) queue_capacity: usize,
     pub(crate) ping_log_limit: usize,
     pub(crate) check_limit: usize,
+    pub(crate) max_undelivered: usize,
     pub(crate) migrate: bool,
 }
 
@@ -53,6 +55,7 @@ impl Default for SqlStoreOptions {
             queue_capacity: 8192,
             ping_log_limit: DEFAULT_PING_LOG_LIMIT,
             check_limit: DEFAULT_CHECK_LIMIT,
+            max_undelivered: DEFAULT_MAX_UNDELIVERED_ALERTS,
             migrate: true,
         }
     }
@@ -149,6 +152,15 @@ impl SqlStoreOptions {
     /// for it.
     pub fn check_limit(mut self, limit: usize) -> Self {
         self.check_limit = limit;
+        self
+    }
+
+    /// How many undelivered alerts each check keeps per channel (100 by
+    /// default, at least 1): past it, the oldest ones not in flight fold
+    /// into the oldest one kept, whose [`Alert::folded`](crate::Alert::folded)
+    /// counts them. Every flip is still recorded.
+    pub fn max_undelivered_alerts(mut self, max: usize) -> Self {
+        self.max_undelivered = max.max(1);
         self
     }
 

@@ -12,10 +12,11 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 
 use super::batch::Applied;
 use super::codec::{
-    check_row, flip_row, ping_row, CheckRow, PingRow, ReadCheck, StoredFlipRow, CHECK_SELECT,
-    PING_COLUMNS,
+    alert_row, check_row, flip_row, ping_row, AlertRow, CheckRow, PingRow, ReadCheck,
+    StoredFlipRow, CHECK_SELECT, PING_COLUMNS,
 };
 use super::dialect::Dialect;
+use super::fan_out::{channels_join, channels_where};
 use super::forward::forward_to_shared;
 use super::queue::Work;
 use super::shared::Shared;
@@ -144,6 +145,11 @@ impl Dialect for Sqlite {
             "schedule kinds",
             include_str!("../../../migrations/sqlite/0007_schedule_kinds.sql"),
         ),
+        (
+            8,
+            "alert policy",
+            include_str!("../../../migrations/sqlite/0008_alert_policy.sql"),
+        ),
     ];
 
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS \
@@ -174,6 +180,10 @@ impl Dialect for Sqlite {
 
     fn read_flip(row: &SqliteRow) -> sqlx::Result<StoredFlipRow> {
         Ok(flip_row!(row))
+    }
+
+    fn read_alert(row: &SqliteRow) -> sqlx::Result<AlertRow> {
+        Ok(alert_row!(row))
     }
 
     /// Nothing to take: `BEGIN IMMEDIATE` already holds the database.
@@ -228,7 +238,7 @@ impl Dialect for Sqlite {
         for chunk in applied.states.chunks(INSERT_CHUNK) {
             let mut update = QueryBuilder::<Sqlite>::new(
                 "WITH u (id, status, n_pings, last_ping, last_start, last_start_rid, \
-                 last_duration, alert_after) AS (",
+                 last_duration, alert_after, failures, successes, down_at, reminders) AS (",
             );
             update.push_values(chunk, |mut row, (id, state)| {
                 row.push_bind(*id)
@@ -238,13 +248,19 @@ impl Dialect for Sqlite {
                     .push_bind(state.last_start)
                     .push_bind(state.last_start_rid.as_deref())
                     .push_bind(state.last_duration)
-                    .push_bind(state.alert_after);
+                    .push_bind(state.alert_after)
+                    .push_bind(state.failures)
+                    .push_bind(state.successes)
+                    .push_bind(state.down_at)
+                    .push_bind(state.reminders);
             });
             update.push(
                 ") UPDATE tower_ping_checks SET status = u.status, n_pings = u.n_pings, \
                  last_ping = u.last_ping, last_start = u.last_start, \
                  last_start_rid = u.last_start_rid, last_duration = u.last_duration, \
-                 alert_after = u.alert_after FROM u WHERE tower_ping_checks.id = u.id",
+                 alert_after = u.alert_after, failures = u.failures, successes = u.successes, \
+                 down_at = u.down_at, reminders = u.reminders \
+                 FROM u WHERE tower_ping_checks.id = u.id",
             );
             update.build().execute(&mut *conn).await?;
         }
@@ -263,6 +279,15 @@ impl Dialect for Sqlite {
             }
             prune.build().execute(&mut *conn).await?;
         }
+        // The flips numbered after the last one now are this batch's: the
+        // transaction holds the database.
+        let before: i64 = if applied.flips.is_empty() {
+            0
+        } else {
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tower_ping_flips")
+                .fetch_one(&mut *conn)
+                .await?
+        };
         for chunk in applied.flips.chunks(INSERT_CHUNK) {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO tower_ping_flips \
@@ -276,6 +301,38 @@ impl Dialect for Sqlite {
                     .push_bind(flip.at)
                     .push_bind(flip.alertable);
             });
+            insert.build().execute(&mut *conn).await?;
+        }
+        if applied.flips.iter().any(|flip| flip.alertable) {
+            sqlx::query(concat!(
+                "INSERT INTO tower_ping_alerts (check_id, flip_id, channel) \
+                 SELECT f.check_id, f.id, COALESCE(ch.uuid, '') FROM tower_ping_flips f \
+                 JOIN tower_ping_checks c ON c.id = f.check_id",
+                channels_join!(),
+                " WHERE f.id > $1 AND f.alertable AND ",
+                channels_where!(),
+                " ORDER BY f.id, ch.id"
+            ))
+            .bind(before)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for chunk in applied.reminders.chunks(INSERT_CHUNK) {
+            let mut insert = QueryBuilder::<Sqlite>::new("WITH r (check_id, number, i) AS (");
+            let numbered = chunk.iter().zip(0i64..);
+            insert.push_values(numbered, |mut row, ((check, number), i)| {
+                row.push_bind(*check).push_bind(*number).push_bind(i);
+            });
+            insert.push(concat!(
+                ") INSERT INTO tower_ping_alerts (check_id, flip_id, channel, reminder) \
+                 SELECT c.id, (SELECT MAX(g.id) FROM tower_ping_flips g WHERE g.check_id = c.id), \
+                 COALESCE(ch.uuid, ''), r.number FROM r \
+                 JOIN tower_ping_checks c ON c.id = r.check_id",
+                channels_join!(),
+                " WHERE EXISTS (SELECT 1 FROM tower_ping_flips g WHERE g.check_id = c.id) AND ",
+                channels_where!(),
+                " ORDER BY r.i, ch.id"
+            ));
             insert.build().execute(&mut *conn).await?;
         }
         Ok(())

@@ -1,4 +1,5 @@
-//! The monitor's step on a SQL store: flip the checks past their deadline.
+//! The monitor's step on a SQL store: flip the checks past their deadline,
+//! queue the reminders of down checks whose reminder came.
 //!
 //! When nothing is due, a sweep is one query on the `alert_after` index (the
 //! earliest deadline). Otherwise overdue checks are taken in batches, each in
@@ -15,8 +16,10 @@ use super::batch::Applied;
 use super::codec::{micros, time, FlipRow, StateRow, CHECK_SELECT};
 use super::dialect::{Dialect, Value};
 use super::flip_log;
+use super::fold;
 use super::shared::Shared;
 use super::{bounded, SqlStoreError};
+use crate::events;
 use crate::state::deadline::expire;
 use crate::store::monitor_store::Sweep;
 
@@ -53,16 +56,19 @@ where
             return Ok(Sweep::new(0, 0, earliest.map(time)));
         }
 
-        let (mut flipped, mut rearmed) = (0, 0);
+        let (mut flipped, mut reminded, mut rearmed) = (0, 0, 0);
         let mut unreadable = Vec::new();
         loop {
             let batch = bounded(limit, self.sweep_batch(now)).await?;
             flipped += batch.flipped;
+            reminded += batch.reminded;
             rearmed += batch.rearmed;
             unreadable.extend(batch.unreadable);
             // A full batch of rows it could not read would come back first
             // every time: stop there rather than go round.
-            if batch.taken < SWEEP_BATCH as usize || batch.flipped + batch.rearmed == 0 {
+            if batch.taken < SWEEP_BATCH as usize
+                || batch.flipped + batch.reminded + batch.rearmed == 0
+            {
                 break;
             }
         }
@@ -82,7 +88,7 @@ where
             .fetch_one(&self.pool),
         )
         .await?;
-        Ok(Sweep::new(flipped, rearmed, next.map(time)))
+        Ok(Sweep::new(flipped, rearmed, next.map(time)).reminded(reminded))
     }
 
     /// Flips or re-arms one batch of overdue checks, in one transaction.
@@ -97,7 +103,10 @@ where
             .bind(SWEEP_BATCH)
             .fetch_all(&mut *tx)
             .await?;
-        let mut applied = Applied::default();
+        let mut applied = Applied {
+            latest: Some(now),
+            ..Applied::default()
+        };
         let mut swept = BatchSwept {
             taken: rows.len(),
             ..BatchSwept::default()
@@ -111,14 +120,19 @@ where
                 }
             };
             let expiry = expire(&state, &rules, now);
-            match &expiry.flip {
-                Some(flip) => {
-                    applied
-                        .flips
-                        .push(FlipRow::new(check.id, &check.uuid, flip));
-                    swept.flipped += 1;
-                }
-                None => swept.rearmed += 1,
+            if let Some(flip) = &expiry.flip {
+                applied
+                    .flips
+                    .push(FlipRow::new(check.id, &check.uuid, flip));
+                swept.flipped += 1;
+            } else if let Some(reminder) = &expiry.reminder {
+                applied
+                    .reminders
+                    .push((check.id, i64::from(reminder.number)));
+                events::reminded(&check.uuid, reminder);
+                swept.reminded += 1;
+            } else {
+                swept.rearmed += 1;
             }
             applied
                 .states
@@ -131,6 +145,10 @@ where
             let keep = self.options.ping_log_limit;
             flip_log::prune::<DB>(&mut tx, &applied.flipped_checks(), keep).await?;
         }
+        if applied.has_alerts() {
+            let max = self.options.max_undelivered;
+            fold::fold::<DB>(&mut tx, &applied.alerted_checks(), max, now).await?;
+        }
         tx.commit().await?;
         applied.committed(&self.signal);
         Ok(swept)
@@ -142,6 +160,7 @@ where
 struct BatchSwept {
     taken: usize,
     flipped: usize,
+    reminded: usize,
     rearmed: usize,
     /// The rows it could not read, and why.
     unreadable: Vec<(i64, SqlStoreError)>,

@@ -8,6 +8,7 @@ use sqlx::{ColumnIndex, Database, Encode, Executor, Pool, Type};
 use super::batch::Batch;
 use super::dialect::{Dialect, Value};
 use super::flip_log;
+use super::fold;
 use super::health::WriteHealth;
 use super::project;
 use super::queue::{Outcome, Work, Writer};
@@ -20,6 +21,7 @@ pub(crate) struct SqlWriter<DB: Database> {
     pool: Pool<DB>,
     log_limit: usize,
     check_limit: usize,
+    max_undelivered: usize,
     /// Told of the deadlines and alerts each committed batch sets.
     signal: Arc<MonitorSignal>,
     /// Told whether each batch could be written.
@@ -37,6 +39,7 @@ impl<DB: Database> SqlWriter<DB> {
             pool,
             log_limit: options.ping_log_limit,
             check_limit: options.check_limit,
+            max_undelivered: options.max_undelivered,
             signal,
             health,
         }
@@ -50,6 +53,7 @@ impl<DB: Database> Clone for SqlWriter<DB> {
             pool: self.pool.clone(),
             log_limit: self.log_limit,
             check_limit: self.check_limit,
+            max_undelivered: self.max_undelivered,
             signal: self.signal.clone(),
             health: self.health.clone(),
         }
@@ -64,6 +68,7 @@ where
     usize: ColumnIndex<DB::Row>,
     for<'a> &'a str: Type<DB> + Encode<'a, DB>,
     i64: Value<DB>,
+    Option<i64>: Value<DB>,
     String: Value<DB>,
 {
     async fn write(&self, works: Vec<Work>) -> Result<Vec<Outcome>, SqlStoreError> {
@@ -80,6 +85,7 @@ where
     usize: ColumnIndex<DB::Row>,
     for<'a> &'a str: Type<DB> + Encode<'a, DB>,
     i64: Value<DB>,
+    Option<i64>: Value<DB>,
     String: Value<DB>,
 {
     /// One batch in one transaction, committed.
@@ -117,6 +123,9 @@ where
         DB::write_applied(&mut tx, &applied).await?;
         if !applied.flips.is_empty() {
             flip_log::prune::<DB>(&mut tx, &applied.flipped_checks(), self.log_limit).await?;
+        }
+        if let (true, Some(at)) = (applied.has_alerts(), applied.latest) {
+            fold::fold::<DB>(&mut tx, &applied.alerted_checks(), self.max_undelivered, at).await?;
         }
         tx.commit().await?;
         applied.committed(&self.signal);
