@@ -340,17 +340,14 @@ where
     let _ = monitor.await;
 }
 
-/// Registers the channel `name` (found again by its name, so that a
-/// database keeps its id across restarts).
+/// Registers the channel `name`. Its id is derived from the name, so every
+/// instance on one database, and every restart, registers the same channel
+/// (two instances starting at once would otherwise each make one).
 async fn define_channel<S: ManageStore>(store: &S, name: &str, kind: &str) -> Uuid {
-    let known = store
-        .channels()
-        .await
-        .unwrap_or_else(|e| exit(1, format!("channels: store error: {e}")));
-    let id = known
-        .iter()
-        .find(|c| c.name == name)
-        .map_or_else(Uuid::new_v4, |c| c.id);
+    let id = Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!("tower-ping:channel:{name}").as_bytes(),
+    );
     store
         .define_channel(Channel::new(id, name, kind))
         .await
