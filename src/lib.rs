@@ -227,6 +227,9 @@ pub use state::{
     DEFAULT_TIMEOUT, MAX_DURATION,
 };
 pub use store::alert::Alert;
+#[cfg(feature = "api")]
+#[cfg_attr(docsrs, doc(cfg(feature = "api")))]
+pub use store::badge_url::{BadgeFormat, BadgeStates, BadgeUrls, ALL_CHECKS};
 pub use store::channel::{Channel, Channels};
 pub use store::check::Check;
 pub use store::check_spec::{CheckSpec, UniqueField};

@@ -29,6 +29,7 @@ suite!(
     the_check_limit_and_slug_length_bound_create_pings,
     an_update_changes_only_what_it_names,
     checks_are_listed_a_page_at_a_time_by_project_tag_and_slug,
+    a_check_is_found_by_its_own_badge_key,
     pause_resume_and_remove_answer_with_the_check,
     pings_are_listed_newest_first_with_their_bodies,
     flips_are_listed_by_check_and_time,
@@ -416,6 +417,29 @@ async fn checks_are_listed_a_page_at_a_time_by_project_tag_and_slug<B: Backend>(
     assert_eq!(one.checks[0].uuid, made[3]);
     let everything = ok!(store.checks(CheckQuery::new(100)).await);
     assert_eq!(everything.checks.len(), 8);
+}
+
+async fn a_check_is_found_by_its_own_badge_key<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let p = define(&b, project(1)).await;
+    let api = create(&b, p.uuid, CheckSpec::new().name("made by the api")).await;
+    let coded = b
+        .add_check(NewCheck::new("defined in code").ping_key("project-1"))
+        .await;
+    let coded = ok!(b.store().check(coded).await).unwrap();
+    let store = b.store();
+    assert_ne!(api.badge_key, coded.badge_key);
+    for check in [&api, &coded] {
+        assert!(!check.badge_key.is_nil(), "every check gets a badge key");
+        let found = ok!(store.check_by_badge_key(check.badge_key).await);
+        assert_eq!(found.map(|c| c.uuid), Some(check.uuid));
+    }
+    // Not the check's UUID, not another key, not after removal.
+    assert!(ok!(store.check_by_badge_key(api.uuid).await).is_none());
+    assert!(ok!(store.check_by_badge_key(Uuid::new_v4()).await).is_none());
+    ok!(store.remove(api.uuid).await);
+    assert!(ok!(store.check_by_badge_key(api.badge_key).await).is_none());
+    assert!(ok!(store.check_by_badge_key(coded.badge_key).await).is_some());
 }
 
 async fn pause_resume_and_remove_answer_with_the_check<B: Backend>() {

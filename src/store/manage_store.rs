@@ -315,6 +315,26 @@ pub trait ManageStore: CheckStore {
     /// The check `uuid`.
     async fn check(&self, uuid: Uuid) -> Result<Option<Check>, Self::Error>;
 
+    /// The check whose own badge key ([`Check::badge_key`]) is
+    /// `badge_key`: what a check's badge URL (`/b/<2|3>/<badge-key>.svg`)
+    /// names.
+    ///
+    /// The default pages through every check with
+    /// [`checks`](Self::checks); the crate's stores find it by an index.
+    async fn check_by_badge_key(&self, badge_key: Uuid) -> Result<Option<Check>, Self::Error> {
+        let mut after = None;
+        loop {
+            let page = self.checks(CheckQuery::new(500).after(after)).await?;
+            if let Some(check) = page.checks.into_iter().find(|c| c.badge_key == badge_key) {
+                return Ok(Some(check));
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(None),
+            }
+        }
+    }
+
     /// A page of the checks `query` admits, in the order created.
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Self::Error>;
 
@@ -415,6 +435,10 @@ impl<S: ManageStore> ManageStore for Arc<S> {
 
     async fn check(&self, uuid: Uuid) -> Result<Option<Check>, Self::Error> {
         (**self).check(uuid).await
+    }
+
+    async fn check_by_badge_key(&self, badge_key: Uuid) -> Result<Option<Check>, Self::Error> {
+        (**self).check_by_badge_key(badge_key).await
     }
 
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Self::Error> {

@@ -250,6 +250,14 @@ impl ManageStore for MemoryStore {
         Ok(MemoryStore::check(self, uuid))
     }
 
+    async fn check_by_badge_key(&self, badge_key: Uuid) -> Result<Option<Check>, Infallible> {
+        let Some(id) = self.read().by_badge_key.get(&badge_key).cloned() else {
+            return Ok(None);
+        };
+        let entry = id.lock();
+        Ok((!entry.removed).then(|| entry.check.clone()))
+    }
+
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Infallible> {
         Ok(self.page(&query))
     }
