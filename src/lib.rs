@@ -187,6 +187,8 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "dashboard")]
+mod dashboard;
 mod events;
 mod monitor;
 mod ping;
@@ -203,6 +205,11 @@ pub use http;
 /// The `uuid` crate whose [`Uuid`](uuid::Uuid) names checks and runs.
 pub use uuid;
 
+#[cfg(feature = "dashboard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dashboard")))]
+pub use dashboard::{
+    DashboardBody, DashboardFuture, DashboardLayer, DashboardService, DEFAULT_REFRESH,
+};
 pub use monitor::notifier::{Notifier, NotifyError};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
