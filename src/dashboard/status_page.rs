@@ -129,9 +129,11 @@ fn summary(html: &mut Markup, page: &Page<'_>) {
             html.raw(", ").num(n).raw(word);
         }
     }
-    html.raw(" · as of ");
-    time(html, page.now, page.now);
-    html.raw("</p>\n");
+    html.raw(" · as of <time datetime=\"")
+        .text(&rfc3339::format(page.now))
+        .raw("\">")
+        .text(&short_time(page.now))
+        .raw("</time></p>\n");
 }
 
 fn row(html: &mut Markup, check: &PageCheck, now: SystemTime) {
