@@ -241,6 +241,7 @@ pub use store::channel::{Channel, Channels};
 pub use store::check::Check;
 pub use store::check_spec::{CheckSpec, UniqueField};
 pub use store::check_store::{CheckStore, Creation, Lookup};
+pub use store::check_summary::{CheckSummary, SummaryPage};
 pub use store::define_error::DefineError;
 pub use store::logged_ping::{LoggedPing, DEFAULT_PING_LOG_LIMIT};
 pub use store::manage_store::{

@@ -20,7 +20,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 
 use crate::state::status::LiveStatus;
-use crate::store::check::Check;
+use crate::store::check_summary::CheckSummary;
 
 /// How many bytes a chunk of the text holds at least (but the last).
 const CHUNK: usize = 64 * 1024;
@@ -73,7 +73,7 @@ const CHECK_FAMILIES: [Family; 4] = [
 
 impl Exposition {
     /// Adds `check` as it stands at `now`.
-    pub(crate) fn add(&mut self, check: &Check, now: SystemTime) {
+    pub(crate) fn add(&mut self, check: &CheckSummary, now: SystemTime) {
         let at = check.status_at(now);
         let mut labels = String::with_capacity(check.name.len() + check.tags.len() + 72);
         labels.push_str("{name=\"");
@@ -248,13 +248,14 @@ mod tests {
     use crate::state::rules::CheckRules;
     use crate::state::schedule::Schedule;
     use crate::state::status::Status;
+    use crate::store::check::Check;
 
     fn t0() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
     }
 
     /// A check pinged at t0, every 60 s with 30 s of grace, as `status`.
-    fn check(uuid: &str, name: &str, tags: &str, status: Status) -> Check {
+    fn check(uuid: &str, name: &str, tags: &str, status: Status) -> CheckSummary {
         let rules = CheckRules::default()
             .schedule(Schedule::Period(Duration::from_secs(60)))
             .grace(Duration::from_secs(30));
@@ -269,7 +270,7 @@ mod tests {
             state,
         );
         check.tags = tags.into();
-        check
+        CheckSummary::of(&check)
     }
 
     #[test]

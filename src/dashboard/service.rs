@@ -29,7 +29,7 @@ use crate::dashboard::status_page::{self, Page, PageCheck};
 use crate::dashboard::svg;
 use crate::events;
 use crate::store::badge_url::{BadgeFormat, BadgeStates, ALL_CHECKS, TWO_STATE_SUFFIX};
-use crate::store::check::Check;
+use crate::store::check_summary::CheckSummary;
 use crate::store::manage_store::{CheckQuery, FlipQuery, ManageStore};
 use crate::store::project::{Access, KeyDigest};
 
@@ -212,7 +212,7 @@ async fn answer_metrics<S: ManageStore>(
     }
     let mut exposition = Exposition::default();
     let query = CheckQuery::new(PAGE).project(project);
-    match each_check(store, query, |check| exposition.add(&check, now)).await {
+    match each_summary(store, query, |check| exposition.add(&check, now)).await {
         Ok(()) => Answer::Metrics(exposition),
         Err(error) => shared.store_failed(&error),
     }
@@ -251,7 +251,7 @@ async fn answer_tag_badge<S: ManageStore>(
     }
     let mut count = BadgeCount::default();
     if let Err(error) =
-        each_check(store, query, |check| count.add(check.status_at(now).status)).await
+        each_summary(store, query, |check| count.add(check.status_at(now).status)).await
     {
         return shared.store_failed(&error);
     }
@@ -277,7 +277,12 @@ async fn answer_check_badge<S: ManageStore>(
     };
     let mut count = BadgeCount::default();
     count.add(check.status_at(now).status);
-    badge_answer(display_name(&check), count, format, states)
+    badge_answer(
+        display_name(&check.name, &check.slug),
+        count,
+        format,
+        states,
+    )
 }
 
 /// The status page of the project with `badge_key`.
@@ -294,7 +299,7 @@ async fn answer_status_page<S: ManageStore>(
     };
     let mut checks = Vec::new();
     let query = CheckQuery::new(PAGE).project(project.uuid);
-    if let Err(error) = each_check(store, query, |check| checks.push(check)).await {
+    if let Err(error) = each_summary(store, query, |check| checks.push(check)).await {
         return shared.store_failed(&error);
     }
     let since = now.checked_sub(WINDOW).unwrap_or(SystemTime::UNIX_EPOCH);
@@ -310,12 +315,12 @@ async fn answer_status_page<S: ManageStore>(
         };
         let flips: Vec<_> = flips.iter().rev().map(|recorded| recorded.flip).collect();
         let at = check.status_at(now);
-        let spans = flip_bar::spans(since, now, &flips, check.state.status, &at);
+        let spans = flip_bar::spans(since, now, &flips, check.status, &at);
         rows.push(PageCheck {
-            name: display_name(&check).to_owned(),
-            tags: check.tags.clone(),
+            name: display_name(&check.name, &check.slug).to_owned(),
+            tags: check.tags,
             at,
-            last_ping: check.state.last_ping,
+            last_ping: check.last_ping,
             spans,
         });
     }
@@ -335,16 +340,17 @@ async fn answer_status_page<S: ManageStore>(
     Answer::Html(status_page::render(&page))
 }
 
-/// Calls `each` on every check `query` admits, a page at a time.
-async fn each_check<S: ManageStore>(
+/// Calls `each` on the summary of every check `query` admits, a page at a
+/// time.
+async fn each_summary<S: ManageStore>(
     store: &S,
     query: CheckQuery,
-    mut each: impl FnMut(Check),
+    mut each: impl FnMut(CheckSummary),
 ) -> Result<(), S::Error> {
     let mut after = None;
     loop {
-        let page = store.checks(query.clone().after(after)).await?;
-        page.checks.into_iter().for_each(&mut each);
+        let page = store.check_summaries(query.clone().after(after)).await?;
+        page.summaries.into_iter().for_each(&mut each);
         match page.next {
             Some(next) => after = Some(next),
             None => return Ok(()),
@@ -369,8 +375,8 @@ fn badge_answer(
 /// What a check is called on a badge and the status page: its name, else
 /// its slug, else `check`. Never its UUID, which would let a reader ping
 /// it.
-fn display_name(check: &Check) -> &str {
-    [check.name.as_str(), check.slug.as_str()]
+fn display_name<'a>(name: &'a str, slug: &'a str) -> &'a str {
+    [name, slug]
         .into_iter()
         .find(|name| !name.is_empty())
         .unwrap_or("check")

@@ -12,6 +12,7 @@ use crate::store::channel::Channel;
 use crate::store::check::Check;
 use crate::store::check_spec::{CheckSpec, UniqueField};
 use crate::store::check_store::CheckStore;
+use crate::store::check_summary::{CheckSummary, SummaryPage};
 use crate::store::define_error::DefineError;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::new_check::NewCheck;
@@ -338,6 +339,19 @@ pub trait ManageStore: CheckStore {
     /// A page of the checks `query` admits, in the order created.
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Self::Error>;
 
+    /// A page of the [`CheckSummary`] of each check `query` admits, in the
+    /// order created: the same checks and cursors as
+    /// [`checks`](Self::checks), with only what a listing of statuses
+    /// needs (metrics, badges, status pages over many checks).
+    ///
+    /// The default summarizes [`checks`](Self::checks); the SQL stores
+    /// read only the columns a summary holds.
+    async fn check_summaries(&self, query: CheckQuery) -> Result<SummaryPage, Self::Error> {
+        let page = self.checks(query).await?;
+        let summaries = page.checks.iter().map(CheckSummary::of).collect();
+        Ok(SummaryPage::new(summaries, page.next))
+    }
+
     /// Pauses the check `uuid` (pausing a paused check changes nothing);
     /// `None` when there is none.
     async fn pause(&self, uuid: Uuid) -> Result<Option<Check>, Self::Error>;
@@ -443,6 +457,10 @@ impl<S: ManageStore> ManageStore for Arc<S> {
 
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Self::Error> {
         (**self).checks(query).await
+    }
+
+    async fn check_summaries(&self, query: CheckQuery) -> Result<SummaryPage, Self::Error> {
+        (**self).check_summaries(query).await
     }
 
     async fn pause(&self, uuid: Uuid) -> Result<Option<Check>, Self::Error> {

@@ -19,6 +19,7 @@ use crate::state::status::Status;
 use crate::store::alert::Alert;
 use crate::store::channel::Channels;
 use crate::store::check::Check;
+use crate::store::check_summary::CheckSummary;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::recorded_flip::RecordedFlip;
 use crate::time::cron::CronSchedule;
@@ -237,13 +238,7 @@ impl CheckRow {
     }
 
     fn schedule(&self) -> Result<Schedule, SqlStoreError> {
-        Ok(match &self.cron {
-            None => Schedule::Period(positive(self.timeout, "timeout")?),
-            Some(expression) => Schedule::Cron(
-                CronSchedule::new(expression, &self.tz)
-                    .map_err(|e| SqlStoreError::Corrupt(format!("cron {expression:?}: {e}")))?,
-            ),
-        })
+        schedule(self.timeout, self.cron.as_deref(), &self.tz)
     }
 
     /// The row with its state and rules decoded, or its id and why they
@@ -298,6 +293,61 @@ impl CheckRow {
         check.filter_email_body = self.filter_email_body;
         Ok(check)
     }
+}
+
+/// The schedule of a check's `timeout`, `cron` and `tz` columns.
+pub(crate) fn schedule(
+    timeout: i64,
+    cron: Option<&str>,
+    tz: &str,
+) -> Result<Schedule, SqlStoreError> {
+    Ok(match cron {
+        None => Schedule::Period(positive(timeout, "timeout")?),
+        Some(expression) => Schedule::Cron(
+            CronSchedule::new(expression, tz)
+                .map_err(|e| SqlStoreError::Corrupt(format!("cron {expression:?}: {e}")))?,
+        ),
+    })
+}
+
+/// The columns of a [`CheckSummary`](crate::CheckSummary), as
+/// [`SummaryRow`] reads them.
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, c.tags, \
+     c.status, c.last_ping, c.last_start, c.timeout, c.cron, c.tz, c.grace \
+     FROM tower_ping_checks c";
+
+/// A row of [`SUMMARY_SELECT`].
+pub(crate) type SummaryRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    String,
+    i64,
+);
+
+/// The summary a row of [`SUMMARY_SELECT`] holds.
+pub(crate) fn summary(row: SummaryRow) -> Result<CheckSummary, SqlStoreError> {
+    let (_, uuid_text, name, slug, tags, status, last_ping, last_start, timeout, cron, tz, grace) =
+        row;
+    Ok(CheckSummary {
+        uuid: uuid(&uuid_text)?,
+        name,
+        slug,
+        tags,
+        schedule: schedule(timeout, cron.as_deref(), &tz)?,
+        grace: positive(grace, "grace")?,
+        status: Status::parse(&status)
+            .ok_or_else(|| SqlStoreError::Corrupt(format!("status {status:?}")))?,
+        last_ping: last_ping.map(time),
+        last_start: last_start.map(time),
+    })
 }
 
 /// A check's state as written back after a batch.

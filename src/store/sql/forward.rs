@@ -278,6 +278,13 @@ macro_rules! forward_to_shared {
                 self.inner.check_page(query).await
             }
 
+            async fn check_summaries(
+                &self,
+                query: $crate::CheckQuery,
+            ) -> Result<$crate::SummaryPage, $crate::SqlStoreError> {
+                self.inner.summary_page(query).await
+            }
+
             async fn pause(
                 &self,
                 uuid: ::uuid::Uuid,
