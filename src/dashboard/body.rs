@@ -14,6 +14,25 @@ pin_project! {
     /// The body of every response that passes through
     /// [`DashboardService`](crate::DashboardService): the dashboard's own
     /// answer, or the inner service's body untouched.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use http::{Request, Response};
+    /// use http_body_util::{BodyExt, Full};
+    /// use tower::{service_fn, Layer, ServiceExt};
+    /// use tower_ping::{DashboardLayer, MemoryStore};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let app = service_fn(|_request: Request<String>| async {
+    ///     Ok::<_, std::convert::Infallible>(Response::new(Full::new(Bytes::from("the app"))))
+    /// });
+    /// let service = DashboardLayer::new(MemoryStore::new(), "https://x").layer(app);
+    /// let request = Request::get("/").body(String::new()).unwrap();
+    /// let body = service.oneshot(request).await.unwrap().into_body();
+    /// assert_eq!(body.collect().await.unwrap().to_bytes(), "the app");
+    /// # }
+    /// ```
     pub struct DashboardBody<B> {
         #[pin]
         kind: Kind<B>,

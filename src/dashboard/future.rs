@@ -21,6 +21,20 @@ pin_project! {
     ///
     /// For a request the dashboard does not answer it is the inner
     /// service's future, unboxed, and only wraps the response body.
+    ///
+    /// ```
+    /// use std::future::Ready;
+    /// use http::{Request, Response};
+    /// use tower::{service_fn, Layer, Service};
+    /// use tower_ping::{DashboardFuture, DashboardLayer, MemoryStore};
+    ///
+    /// let app = service_fn(|_request: Request<String>| {
+    ///     std::future::ready(Ok::<_, std::convert::Infallible>(Response::new(String::new())))
+    /// });
+    /// let mut service = DashboardLayer::new(MemoryStore::new(), "https://x").layer(app);
+    /// let request = Request::get("/").body(String::new()).unwrap();
+    /// let _future: DashboardFuture<Ready<Result<Response<String>, _>>> = service.call(request);
+    /// ```
     pub struct DashboardFuture<F> {
         #[pin]
         kind: Kind<F>,

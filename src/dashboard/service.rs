@@ -42,6 +42,27 @@ const FLIPS_PER_CHECK: usize = 1_000;
 
 /// The service [`DashboardLayer`](crate::DashboardLayer) wraps around an
 /// inner service.
+///
+/// ```
+/// use http::{Request, Response};
+/// use tower::{service_fn, Layer, ServiceExt};
+/// use tower_ping::{DashboardLayer, MemoryStore};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let app = service_fn(|_request: Request<String>| async {
+///     Ok::<_, std::convert::Infallible>(Response::new(String::from("the app")))
+/// });
+/// let service = DashboardLayer::new(MemoryStore::new(), "https://checks.example.com").layer(app);
+/// // No project has this badge key: the dashboard answers 404.
+/// let request = Request::get("/status/nobody").body(String::new()).unwrap();
+/// let response = service.clone().oneshot(request).await.unwrap();
+/// assert_eq!(response.status(), 404);
+/// // Not a path of the dashboard: the app answers.
+/// let request = Request::get("/").body(String::new()).unwrap();
+/// assert_eq!(service.oneshot(request).await.unwrap().status(), 200);
+/// # }
+/// ```
 pub struct DashboardService<I, S: ManageStore> {
     inner: I,
     shared: Arc<Shared<S>>,

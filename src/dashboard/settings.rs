@@ -9,7 +9,13 @@ use std::time::{Duration, SystemTime};
 
 use crate::store::project::Project;
 
-/// How often the status page reloads itself unless set otherwise.
+/// How often the status page reloads itself unless set otherwise: a
+/// minute.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(tower_ping::DEFAULT_REFRESH, Duration::from_secs(60));
+/// ```
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 
 /// The wall clock statuses are computed at.

@@ -27,6 +27,17 @@ use crate::store::project::Project;
 
 /// The tag that names every check of a project in a badge URL and in the
 /// Management API's `badges/` listing, as in healthchecks.
+///
+/// ```
+/// use tower_ping::uuid::Uuid;
+/// use tower_ping::{Project, ALL_CHECKS};
+///
+/// let mut project = Project::new(Uuid::nil(), "Backups".into(), "backups".into(), [7; 32]);
+/// project.badge_key = Some("backups-badges".into());
+/// let every_check = project.badge_urls("https://example.com", ALL_CHECKS).unwrap();
+/// // No tag in the path: `/badge/<badge-key>/<sig>-2.svg`.
+/// assert_eq!(every_check.svg.matches('/').count(), 5);
+/// ```
 pub const ALL_CHECKS: &str = "*";
 
 /// How many characters of the HMAC's base64url text a signature keeps.
@@ -82,6 +93,17 @@ impl fmt::Display for BadgeFormat {
 }
 
 /// Which states a badge shows.
+///
+/// ```
+/// use tower_ping::uuid::Uuid;
+/// use tower_ping::{BadgeFormat, BadgeStates, Project};
+///
+/// let mut project = Project::new(Uuid::nil(), "Backups".into(), "backups".into(), [7; 32]);
+/// project.badge_key = Some("backups-badges".into());
+/// let two = project.badge_url("https://example.com", "prod", BadgeFormat::Svg, BadgeStates::Two).unwrap();
+/// let three = project.badge_url("https://example.com", "prod", BadgeFormat::Svg, BadgeStates::Three).unwrap();
+/// assert_eq!(two, three.replace("/prod.svg", "-2/prod.svg"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BadgeStates {
@@ -95,6 +117,17 @@ pub enum BadgeStates {
 /// `GET badges/` lists them for each tag (and for [`ALL_CHECKS`]): the
 /// two-state forms without a suffix in their name, the three-state forms
 /// with `3`, as in healthchecks.
+///
+/// ```
+/// use tower_ping::uuid::Uuid;
+/// use tower_ping::Project;
+///
+/// let mut project = Project::new(Uuid::nil(), "Backups".into(), "backups".into(), [7; 32]);
+/// project.badge_key = Some("backups-badges".into());
+/// let urls = project.badge_urls("https://example.com", "prod").unwrap();
+/// println!("![prod]({})", urls.svg);
+/// assert!(urls.json3.ends_with("/prod.json"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -223,7 +256,11 @@ impl Project {
     /// ```
     pub fn status_page_url(&self, site_root: &str) -> Option<String> {
         let badge_key = self.badge_key.as_deref()?;
-        Some(format!("{}/status/{badge_key}", trim_root(site_root)))
+        Some(format!(
+            "{}/status/{}",
+            trim_root(site_root),
+            percent_encode(badge_key)
+        ))
     }
 
     /// The URL of the project's Prometheus metrics under `site_root`, with

@@ -103,6 +103,19 @@ impl CheckSummary {
 }
 
 /// One page of [`CheckSummary`]s, in the order the checks were created.
+///
+/// ```
+/// use tower_ping::{CheckQuery, ManageStore, MemoryStore, NewCheck};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let store = MemoryStore::new();
+/// store.add_check(NewCheck::new("Backup").ping_key("backups")).unwrap();
+/// let page = store.check_summaries(CheckQuery::new(100)).await.unwrap();
+/// assert_eq!(page.summaries[0].name, "Backup");
+/// assert_eq!(page.next, None);
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SummaryPage {
