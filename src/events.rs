@@ -54,6 +54,15 @@ pub(crate) fn api_store_error(error: &dyn Display) {
     eprintln!("tower-ping: api: store error, answered 503: {error}");
 }
 
+/// A store call of the dashboard failed; the client was answered `503`.
+#[cfg(feature = "dashboard")]
+pub(crate) fn dashboard_store_error(error: &dyn Display) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "tower_ping", %error, "dashboard: store error: answered 503");
+    #[cfg(not(feature = "tracing"))]
+    eprintln!("tower-ping: dashboard: store error: {error}");
+}
+
 /// A store call of the monitor failed; the step is tried again later.
 #[cfg(feature = "tokio")]
 pub(crate) fn monitor_store_error(error: &dyn Display) {

@@ -202,6 +202,8 @@
 
 #[cfg(feature = "api")]
 mod api;
+#[cfg(feature = "dashboard")]
+mod dashboard;
 mod events;
 mod monitor;
 mod ping;
@@ -221,6 +223,11 @@ pub use http;
 /// The `uuid` crate whose [`Uuid`](uuid::Uuid) names checks and runs.
 pub use uuid;
 
+#[cfg(feature = "dashboard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dashboard")))]
+pub use dashboard::{
+    DashboardBody, DashboardFuture, DashboardLayer, DashboardService, DEFAULT_REFRESH,
+};
 pub use monitor::notifier::{Notifier, NotifyError};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
@@ -246,14 +253,19 @@ pub use state::{
     StatusAt, Transition, DEFAULT_GRACE, DEFAULT_TIMEOUT, MAX_DURATION,
 };
 pub use store::alert::{Alert, AlertKind, DEFAULT_MAX_UNDELIVERED_ALERTS};
+#[cfg(feature = "api")]
+#[cfg_attr(docsrs, doc(cfg(feature = "api")))]
+pub use store::badge_url::{BadgeFormat, BadgeStates, BadgeUrls, ALL_CHECKS};
 pub use store::channel::{Channel, Channels};
 pub use store::check::Check;
 pub use store::check_spec::{CheckSpec, UniqueField};
 pub use store::check_store::{CheckStore, Creation, Lookup};
+pub use store::check_summary::{CheckSummary, SummaryPage};
+pub use store::cursor::Cursor;
 pub use store::define_error::DefineError;
 pub use store::logged_ping::{LoggedPing, DEFAULT_PING_LOG_LIMIT};
 pub use store::manage_store::{
-    CheckPage, CheckQuery, Created, Cursor, DefinedSet, FlipQuery, ManageStore, Orphans, Resumed,
+    CheckPage, CheckQuery, Created, DefinedSet, FlipQuery, ManageStore, Orphans, Resumed,
 };
 pub use store::memory::{MemoryCheckId, MemoryStore};
 pub use store::monitor_signal::MonitorSignal;

@@ -29,6 +29,9 @@ suite!(
     the_check_limit_and_slug_length_bound_create_pings,
     an_update_changes_only_what_it_names,
     checks_are_listed_a_page_at_a_time_by_project_tag_and_slug,
+    a_check_is_found_by_its_own_badge_key,
+    tags_match_whole_exactly_whatever_they_hold,
+    summaries_list_the_same_checks_as_checks,
     pause_resume_and_remove_answer_with_the_check,
     pings_are_listed_newest_first_with_their_bodies,
     flips_are_listed_by_check_and_time,
@@ -416,6 +419,139 @@ async fn checks_are_listed_a_page_at_a_time_by_project_tag_and_slug<B: Backend>(
     assert_eq!(one.checks[0].uuid, made[3]);
     let everything = ok!(store.checks(CheckQuery::new(100)).await);
     assert_eq!(everything.checks.len(), 8);
+}
+
+async fn tags_match_whole_exactly_whatever_they_hold<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let p = define(&b, project(1)).await;
+    let tags = [
+        "a_b",
+        "axb",
+        "50%",
+        "500",
+        "Prod",
+        "prod",
+        "back\\slash",
+        "x  y",
+    ];
+    let mut made = Vec::new();
+    for (i, tags) in tags.iter().enumerate() {
+        let spec = CheckSpec::new().name(format!("c{i}")).tags(*tags);
+        made.push(create(&b, p.uuid, spec).await.uuid);
+    }
+    let store = b.store();
+    let with = |tag: &str| {
+        let store = store.clone();
+        let query = CheckQuery::new(100)
+            .project(p.uuid)
+            .tags(vec![tag.to_owned()]);
+        async move {
+            let page = ok!(store.checks(query).await);
+            page.checks
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(with("a_b").await, ["c0"]);
+    assert_eq!(with("50%").await, ["c2"]);
+    assert_eq!(with("prod").await, ["c5"]);
+    assert_eq!(with("Prod").await, ["c4"]);
+    assert_eq!(with("back\\slash").await, ["c6"]);
+    assert_eq!(with("y").await, ["c7"]);
+    assert!(with("a").await.is_empty());
+    assert!(with("%").await.is_empty());
+    assert!(with("").await.is_empty());
+    // A page of one, then the next: the cursor skips what the tag does not
+    // hold.
+    let first = ok!(store
+        .checks(CheckQuery::new(1).project(p.uuid).tags(vec!["x".into()]))
+        .await);
+    assert_eq!(first.checks.len(), 1);
+    assert_eq!(first.next, None);
+    assert_eq!(made.len(), tags.len());
+}
+
+async fn summaries_list_the_same_checks_as_checks<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let p = define(&b, project(1)).await;
+    let other = define(&b, project(2)).await;
+    for i in 0..9 {
+        let tags = if i % 3 == 0 { "prod web" } else { "dev" };
+        let mut spec = CheckSpec::new()
+            .name(format!("c{i}"))
+            .slug(format!("c{i}"))
+            .tags(tags)
+            .grace(secs(60 + i));
+        if i == 4 {
+            spec =
+                spec.schedule(tower_ping::CronSchedule::new("0 3 * * *", "Europe/Riga").unwrap());
+        }
+        let check = create(&b, p.uuid, spec).await;
+        if i % 2 == 0 {
+            ping(&b, check.uuid, Signal::Start, t0(), "").await;
+            ping(&b, check.uuid, Signal::Success, t0() + secs(i), "").await;
+        }
+    }
+    create(
+        &b,
+        other.uuid,
+        CheckSpec::new().name("elsewhere").tags("prod"),
+    )
+    .await;
+    let store = b.store();
+    for query in [
+        CheckQuery::new(4).project(p.uuid),
+        CheckQuery::new(100)
+            .project(p.uuid)
+            .tags(vec!["prod".into()]),
+        CheckQuery::new(100).project(p.uuid).slug("c4"),
+        CheckQuery::new(3),
+    ] {
+        let mut after = None;
+        loop {
+            let checks = ok!(store.checks(query.clone().after(after)).await);
+            let summaries = ok!(store.check_summaries(query.clone().after(after)).await);
+            let expected: Vec<_> = checks
+                .checks
+                .iter()
+                .map(tower_ping::CheckSummary::of)
+                .collect();
+            assert_eq!(summaries.summaries, expected, "{query:?}");
+            assert_eq!(summaries.next, checks.next);
+            for (summary, check) in summaries.summaries.iter().zip(&checks.checks) {
+                let at = t0() + secs(3 * 24 * 3600);
+                assert_eq!(summary.status_at(at), check.status_at(at));
+            }
+            match checks.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+    }
+}
+
+async fn a_check_is_found_by_its_own_badge_key<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let p = define(&b, project(1)).await;
+    let api = create(&b, p.uuid, CheckSpec::new().name("made by the api")).await;
+    let coded = b
+        .add_check(NewCheck::new("defined in code").ping_key("project-1"))
+        .await;
+    let coded = ok!(b.store().check(coded).await).unwrap();
+    let store = b.store();
+    assert_ne!(api.badge_key, coded.badge_key);
+    for check in [&api, &coded] {
+        assert!(!check.badge_key.is_nil(), "every check gets a badge key");
+        let found = ok!(store.check_by_badge_key(check.badge_key).await);
+        assert_eq!(found.map(|c| c.uuid), Some(check.uuid));
+    }
+    // Not the check's UUID, not another key, not after removal.
+    assert!(ok!(store.check_by_badge_key(api.uuid).await).is_none());
+    assert!(ok!(store.check_by_badge_key(Uuid::new_v4()).await).is_none());
+    ok!(store.remove(api.uuid).await);
+    assert!(ok!(store.check_by_badge_key(api.badge_key).await).is_none());
+    assert!(ok!(store.check_by_badge_key(coded.badge_key).await).is_some());
 }
 
 async fn pause_resume_and_remove_answer_with_the_check<B: Backend>() {

@@ -50,8 +50,8 @@ use axum::routing::get;
 use axum::Router;
 use tower_ping::uuid::Uuid;
 use tower_ping::{
-    ApiLayer, Channel, Check, CronSchedule, FailedPing, ManageStore, Monitor, MonitorStore,
-    NewCheck, PingLayer, Schedule, Target,
+    ApiLayer, BadgeFormat, BadgeStates, Channel, Check, CronSchedule, DashboardLayer, FailedPing,
+    ManageStore, Monitor, MonitorStore, NewCheck, PingLayer, Schedule, Target,
 };
 
 use backend::Backend;
@@ -115,6 +115,20 @@ fn banner(
         if let Some((rw, ro)) = &defined.keys {
             text += &format!("  API keys (made for this run): read-write {rw}, read-only {ro}\n");
             text += &format!("  try: curl -s -H 'X-Api-Key: {rw}' {site}/api/v3/checks/\n");
+        }
+        if let Some(ro) = &defined.readonly_key {
+            text += &format!("  Prometheus metrics: {}\n", project.metrics_url(site, ro));
+        }
+        if let Some(badge) = project.badge_url(
+            site,
+            tower_ping::ALL_CHECKS,
+            BadgeFormat::Svg,
+            BadgeStates::Three,
+        ) {
+            text += &format!("  badge of all its checks: {badge}\n");
+        }
+        if let Some(page) = project.status_page_url(site) {
+            text += &format!("  status page: {page}\n");
         }
     }
     for check in checks {
@@ -182,6 +196,9 @@ where
         .ping_prefix(options.prefix.clone())
         .body_timeout(options.body_timeout)
         .on_store_error(|error| eprintln!("store error in the API, answered 503: {error}"));
+    // Metrics, badges and the status page: what the badge URLs and the
+    // metrics URLs of the banner open.
+    let dashboard = DashboardLayer::new(store.clone(), site);
     let health = store.clone();
     // The app's own routes answer without a key only on loopback.
     let open = options.listen.ip().is_loopback();
@@ -207,6 +224,7 @@ where
         // On the outer router: the layers see every request's full path.
         .layer(layer)
         .layer(api)
+        .layer(dashboard)
 }
 
 /// The monitor of `store`, delivering each channel's alerts to its webhook

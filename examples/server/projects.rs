@@ -10,10 +10,12 @@ use tower_ping::{KeyDigest, ManageStore, NewProject, Project};
 pub const DEMO_NAME: &str = "tower-ping demo";
 
 /// A project as defined, with its keys in plain text when the server made
-/// them (the store keeps only their digests).
+/// them (the store keeps only their digests), and its read-only key when
+/// known (made here, or given in `--projects`), for the metrics URL.
 pub struct Defined {
     pub project: Project,
     pub keys: Option<(String, String)>,
+    pub readonly_key: Option<String>,
 }
 
 /// Defines the projects of `file` (a JSON array), or the demo project.
@@ -24,8 +26,18 @@ pub async fn define<S: ManageStore>(store: &S, file: Option<&str>) -> Result<Vec
     let text = std::fs::read_to_string(path).map_err(|e| format!("--projects {path}: {e}"))?;
     let news = parse(&text).map_err(|e| format!("--projects {path}: {e}"))?;
     let mut defined = Vec::with_capacity(news.len());
-    for new in news {
+    for (mut new, readonly_key) in news {
         let name = new.name.clone();
+        if new.badge_key.is_none() {
+            // Badges and the status page on by default: a badge key made
+            // once and kept by the store.
+            let known = store
+                .project(new.uuid)
+                .await
+                .map_err(|e| format!("project {name:?}: store error: {e}"))?;
+            let kept = known.and_then(|p| p.badge_key);
+            new = new.badge_key(kept.unwrap_or_else(|| random(22)));
+        }
         let project = store
             .define_project(new)
             .await
@@ -34,14 +46,15 @@ pub async fn define<S: ManageStore>(store: &S, file: Option<&str>) -> Result<Vec
         defined.push(Defined {
             project,
             keys: None,
+            readonly_key,
         });
     }
     Ok(defined)
 }
 
-/// The projects of a `--projects` file, checked key by key: a bad value is
-/// an error naming the project and the key.
-pub fn parse(text: &str) -> Result<Vec<NewProject>, String> {
+/// The projects of a `--projects` file, checked key by key (a bad value is
+/// an error naming the project and the key), with their read-only keys.
+pub fn parse(text: &str) -> Result<Vec<(NewProject, Option<String>)>, String> {
     let items: Vec<Value> =
         serde_json::from_str(text).map_err(|e| format!("not a JSON array: {e}"))?;
     items
@@ -69,7 +82,7 @@ const KEYS: &[&str] = &[
     "badge_key",
 ];
 
-fn one(fields: &Map<String, Value>) -> Result<NewProject, String> {
+fn one(fields: &Map<String, Value>) -> Result<(NewProject, Option<String>), String> {
     if let Some(unknown) = fields.keys().find(|k| !KEYS.contains(&k.as_str())) {
         return Err(format!("unknown key {unknown:?}"));
     }
@@ -83,14 +96,15 @@ fn one(fields: &Map<String, Value>) -> Result<NewProject, String> {
     let uuid = Uuid::parse_str(uuid).map_err(|e| format!("uuid {uuid:?}: {e}"))?;
     let mut project = NewProject::new(uuid, required("name")?, required("ping_key")?)
         .api_key(api_key("api_key", required("api_key")?)?);
-    if let Some(key) = text("api_key_readonly")? {
+    let readonly_key = text("api_key_readonly")?;
+    if let Some(key) = readonly_key {
         project = project.api_key_readonly(api_key("api_key_readonly", key)?);
     }
     if let Some(key) = text("badge_key")? {
         project = project.badge_key(key);
     }
     project.validate().map_err(|e| e.to_string())?;
-    Ok(project)
+    Ok((project, readonly_key.map(str::to_owned)))
 }
 
 /// An API key: 32 characters, as healthchecks makes them.
@@ -135,6 +149,7 @@ async fn demo<S: ManageStore>(store: &S) -> Result<Defined, String> {
         .map_err(|e| format!("the demo project: {e}"))?;
     Ok(Defined {
         project,
+        readonly_key: Some(ro.clone()),
         keys: Some((rw, ro)),
     })
 }

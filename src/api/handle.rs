@@ -3,6 +3,7 @@
 //! parsed (before the key, as healthchecks does), the key checked, and the
 //! endpoint served through the store.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -20,6 +21,7 @@ use crate::api::read_body::read_body;
 use crate::api::route::{ApiPath, CheckRef, Endpoint};
 use crate::api::shared::Shared;
 use crate::api::spec::read_definition;
+use crate::store::badge_url::ALL_CHECKS;
 use crate::store::channel::Channel;
 use crate::store::check::Check;
 use crate::store::manage_store::{CheckQuery, Created, FlipQuery, ManageStore, Resumed};
@@ -102,6 +104,7 @@ where
         (Endpoint::PingBody(uuid, n), _) => cx.ping_body(*uuid, *n).await,
         (Endpoint::Flips(check), _) => cx.flips(check, query).await,
         (Endpoint::Channels, _) => cx.channels().await,
+        (Endpoint::Badges, _) => cx.badges().await,
         (Endpoint::Status, _) => unreachable!("answered above"),
     }
 }
@@ -384,6 +387,46 @@ impl<S: ManageStore> Context<'_, S> {
             .map_err(|e| self.failed(e))?;
         let flips: Vec<FlipJson> = flips.iter().map(FlipJson::new).collect();
         Ok(answer::json(StatusCode::OK, &FlipListing { flips }))
+    }
+
+    /// `GET badges/`: the URLs of the project's badges, for each tag its
+    /// checks have and for all of them (`*`), keys sorted. A project
+    /// without a badge key has none.
+    async fn badges(&self) -> Result<Response<Reply>, ApiError> {
+        let mut tags = BTreeSet::new();
+        let mut query = CheckQuery::new(self.shared.settings.page_size).project(self.project.uuid);
+        loop {
+            let page = self
+                .store()
+                .check_summaries(query.clone())
+                .await
+                .map_err(|e| self.failed(e))?;
+            for summary in &page.summaries {
+                tags.extend(
+                    summary
+                        .tags
+                        .split(' ')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned),
+                );
+            }
+            match page.next {
+                Some(next) => query = query.after(Some(next)),
+                None => break,
+            }
+        }
+        let root = &self.shared.settings.site_root;
+        let mut badges = serde_json::Map::new();
+        for tag in tags.iter().map(String::as_str).chain([ALL_CHECKS]) {
+            if let Some(urls) = self.project.badge_urls(root, tag) {
+                let urls = serde_json::to_value(urls).expect("URLs are plain JSON");
+                badges.insert(tag.to_owned(), urls);
+            }
+        }
+        Ok(answer::json(
+            StatusCode::OK,
+            &serde_json::json!({ "badges": badges }),
+        ))
     }
 
     /// `GET channels/`: the app's channels.

@@ -10,6 +10,7 @@ use crate::api::route::Version;
 use crate::state::deadline::StatusAt;
 use crate::state::rules::AllowedMethods;
 use crate::state::status::LiveStatus;
+use crate::store::badge_url::{BadgeFormat, BadgeStates};
 use crate::store::channel::{Channel, Channels};
 use crate::store::check::Check;
 use crate::store::logged_ping::LoggedPing;
@@ -153,7 +154,7 @@ impl<'a> CheckJson<'a> {
             filter_body: check.filter_email_body,
             filter_http_body: filter.filter_body,
             filter_default_fail: filter.default_fail,
-            badge_url: format!("{}/b/2/{}.svg", urls.site_root, check.badge_key),
+            badge_url: check.badge_url(urls.site_root, BadgeFormat::Svg, BadgeStates::Two),
             last_duration: check
                 .state
                 .last_duration

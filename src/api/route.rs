@@ -40,6 +40,8 @@ pub(crate) enum Endpoint {
     Flips(CheckRef),
     /// `channels/`.
     Channels,
+    /// `badges/`.
+    Badges,
     /// `status/`.
     Status,
 }
@@ -67,6 +69,7 @@ impl Endpoint {
             | Endpoint::PingBody(..)
             | Endpoint::Flips(_)
             | Endpoint::Channels
+            | Endpoint::Badges
             | Endpoint::Status => GET,
         }
     }
@@ -117,6 +120,7 @@ pub(crate) fn route(prefix: &str, path: &str) -> Option<ApiPath> {
             Endpoint::Flips(check_ref(check)?)
         }
         ["channels", ""] | ["channels"] => Endpoint::Channels,
+        ["badges", ""] | ["badges"] => Endpoint::Badges,
         ["status", ""] | ["status"] => Endpoint::Status,
         _ => return None,
     };
@@ -188,6 +192,7 @@ mod tests {
             Some(Endpoint::Flips(CheckRef::UniqueKey(key.into())))
         );
         assert_eq!(endpoint("/api/v3/channels/"), Some(Endpoint::Channels));
+        assert_eq!(endpoint("/api/v3/badges/"), Some(Endpoint::Badges));
         assert_eq!(endpoint("/api/v3/status/"), Some(Endpoint::Status));
         assert_eq!(
             route("/api", "/api/v2/checks/").unwrap().version,

@@ -132,10 +132,7 @@ impl Check {
     #[cfg(feature = "api")]
     #[cfg_attr(docsrs, doc(cfg(feature = "api")))]
     pub fn unique_key(&self) -> String {
-        use sha1::Digest;
-        let simple = self.uuid.simple().to_string();
-        let digest = sha1::Sha1::digest(&simple.as_bytes()[..16]);
-        crate::store::project::hex(&digest)
+        unique_key(self.uuid)
     }
 
     /// Its tags, one by one: [`tags`](Self::tags) split on spaces.
@@ -153,4 +150,14 @@ impl Check {
     pub fn status_at(&self, now: SystemTime) -> StatusAt {
         status_at(&self.state, &self.rules, now)
     }
+}
+
+/// healthchecks' `unique_key` of the check `uuid`: the SHA-1 of the first
+/// 16 hexadecimal digits of the UUID, in hexadecimal.
+#[cfg(feature = "api")]
+pub(crate) fn unique_key(uuid: Uuid) -> String {
+    use sha1::Digest;
+    let simple = uuid.simple().to_string();
+    let digest = sha1::Sha1::digest(&simple.as_bytes()[..16]);
+    crate::store::project::hex(&digest)
 }

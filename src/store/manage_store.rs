@@ -12,17 +12,13 @@ use crate::store::channel::Channel;
 use crate::store::check::Check;
 use crate::store::check_spec::{CheckSpec, UniqueField};
 use crate::store::check_store::CheckStore;
+use crate::store::check_summary::{CheckSummary, SummaryPage};
+use crate::store::cursor::Cursor;
 use crate::store::define_error::DefineError;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::new_check::NewCheck;
 use crate::store::project::{NewProject, Project};
 use crate::store::recorded_flip::RecordedFlip;
-
-/// A place in a listing: where the next page starts. Opaque to callers; a
-/// store makes it from whatever orders its checks or flips (a row id, a
-/// serial number), which must not change while the store runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cursor(pub u64);
 
 /// Which checks to list: [`ManageStore::checks`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,8 +311,41 @@ pub trait ManageStore: CheckStore {
     /// The check `uuid`.
     async fn check(&self, uuid: Uuid) -> Result<Option<Check>, Self::Error>;
 
+    /// The check whose own badge key ([`Check::badge_key`]) is
+    /// `badge_key`: what a check's badge URL (`/b/<2|3>/<badge-key>.svg`)
+    /// names.
+    ///
+    /// The default pages through every check with
+    /// [`checks`](Self::checks); the crate's stores find it by an index.
+    async fn check_by_badge_key(&self, badge_key: Uuid) -> Result<Option<Check>, Self::Error> {
+        let mut after = None;
+        loop {
+            let page = self.checks(CheckQuery::new(500).after(after)).await?;
+            if let Some(check) = page.checks.into_iter().find(|c| c.badge_key == badge_key) {
+                return Ok(Some(check));
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(None),
+            }
+        }
+    }
+
     /// A page of the checks `query` admits, in the order created.
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Self::Error>;
+
+    /// A page of the [`CheckSummary`] of each check `query` admits, in the
+    /// order created: the same checks and cursors as
+    /// [`checks`](Self::checks), with only what a listing of statuses
+    /// needs (metrics, badges, status pages over many checks).
+    ///
+    /// The default summarizes [`checks`](Self::checks); the SQL stores
+    /// read only the columns a summary holds.
+    async fn check_summaries(&self, query: CheckQuery) -> Result<SummaryPage, Self::Error> {
+        let page = self.checks(query).await?;
+        let summaries = page.checks.iter().map(CheckSummary::of).collect();
+        Ok(SummaryPage::new(summaries, page.next))
+    }
 
     /// Pauses the check `uuid` (pausing a paused check changes nothing);
     /// `None` when there is none.
@@ -417,8 +446,16 @@ impl<S: ManageStore> ManageStore for Arc<S> {
         (**self).check(uuid).await
     }
 
+    async fn check_by_badge_key(&self, badge_key: Uuid) -> Result<Option<Check>, Self::Error> {
+        (**self).check_by_badge_key(badge_key).await
+    }
+
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Self::Error> {
         (**self).checks(query).await
+    }
+
+    async fn check_summaries(&self, query: CheckQuery) -> Result<SummaryPage, Self::Error> {
+        (**self).check_summaries(query).await
     }
 
     async fn pause(&self, uuid: Uuid) -> Result<Option<Check>, Self::Error> {

@@ -7,7 +7,10 @@
 //!   (sweep overdue checks, the outbox of alerts, waking the monitor);
 //! - `manage_store`, `check_spec`, `project`, `channel`: the operator
 //!   contract, what the Management API and the app's own tools need
-//!   (projects and their keys, listing and editing checks, channels);
+//!   (projects and their keys, listing and editing checks, channels),
+//!   `check_summary` what a listing of statuses needs of each check;
+//!   `badge_url` (feature `api`): the signed badge URLs of a project, which
+//!   the Management API hands out and the dashboard answers;
 //! - `new_check`, `define_error`, `check`, `logged_ping`, `recorded_flip`,
 //!   `slug`: checks as the app defines them and stores keep and report them;
 //! - `memory`: [`MemoryStore`](crate::MemoryStore), the reference store;
@@ -19,10 +22,14 @@
 //! `monitor`): the faces use the stores through the contracts.
 
 pub(crate) mod alert;
+#[cfg(feature = "api")]
+pub(crate) mod badge_url;
 pub(crate) mod channel;
 pub(crate) mod check;
 pub(crate) mod check_spec;
 pub(crate) mod check_store;
+pub(crate) mod check_summary;
+pub(crate) mod cursor;
 pub(crate) mod define_error;
 pub(crate) mod logged_ping;
 pub(crate) mod manage_store;

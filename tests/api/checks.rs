@@ -21,6 +21,7 @@ suite!(
     unique_updates_a_match_with_200,
     v1_and_v2_make_the_slug_from_the_name,
     past_the_check_limit_create_is_403,
+    badges_lists_the_signed_urls_of_every_tag_and_of_all,
 );
 
 async fn ping<B: Backend>(
@@ -457,4 +458,42 @@ async fn limited<B: Backend>() -> Option<Api<B>> {
         other: project.clone(),
         project,
     })
+}
+
+async fn badges_lists_the_signed_urls_of_every_tag_and_of_all<B: Backend>() {
+    let Some(api) = Api::<B>::open().await else {
+        return;
+    };
+    api.create(json!({"name": "a", "tags": "prod db"})).await;
+    api.create(json!({"name": "b", "tags": "web prod"})).await;
+    // Read-only and read-write keys alike.
+    for key in [RO, RW] {
+        let answer = api.get("/api/v3/badges/", key).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        let badges = answer.body["badges"].as_object().expect("an object");
+        let tags: Vec<&str> = badges.keys().map(String::as_str).collect();
+        assert_eq!(tags, ["*", "db", "prod", "web"]);
+        let prod = &badges["prod"];
+        let expected = api
+            .project
+            .badge_urls(SITE, "prod")
+            .expect("the project has a badge key");
+        assert_eq!(prod["svg"], expected.svg);
+        assert_eq!(prod["shields3"], expected.shields3);
+        let signature = api.project.badge_signature("prod");
+        assert_eq!(
+            prod["svg"],
+            format!("{SITE}/badge/main-badges/{signature}-2/prod.svg")
+        );
+        assert_eq!(
+            prod["json3"],
+            format!("{SITE}/badge/main-badges/{signature}/prod.json")
+        );
+        for field in ["svg", "svg3", "json", "json3", "shields", "shields3"] {
+            assert!(badges["*"][field].is_string(), "{field}");
+        }
+    }
+    // Another project's badges are its own business.
+    let other = api.get("/api/v3/badges/", crate::OTHER_RW).await;
+    assert_eq!(other.body["badges"], json!({}));
 }

@@ -53,6 +53,63 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
+/// The path of the program `name` (from Debian's package `package`), or
+/// `None` (with a line saying so) when the tests are to skip what needs it.
+/// Under CI (`CI=true`) a missing program fails the test: `.ci/run`
+/// installs it.
+pub fn program(name: &str, package: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+    });
+    match found {
+        Some(path) => Some(path),
+        None if std::env::var("CI").is_ok_and(|ci| ci == "true" || ci == "1") => panic!(
+            "CI=true but `{name}` is not installed: .ci/run installs Debian's {package} package"
+        ),
+        None => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: the tests that need `{name}`; install it (apt-get install {package})"
+            );
+            None
+        }
+    }
+}
+
+/// A child process killed (and waited for) when dropped.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free TCP port on loopback (free when asked: bound, then let go).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// `GET url`: the status and the body as text, or `None` when the request
+/// failed.
+pub async fn get_text(client: &Client, url: &str) -> Option<(StatusCode, String)> {
+    let request = Request::builder()
+        .uri(url)
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .expect("a valid request");
+    let response = client.request(request).await.ok()?;
+    let status = response.status();
+    let bytes = response.into_body().collect().await.ok()?.to_bytes();
+    Some((status, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
 fn unique(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     format!(
@@ -310,8 +367,21 @@ pub async fn http(client: &Client, method: &str, url: &str, body: &[u8]) -> Opti
 
 /// `GET url` as JSON.
 pub async fn get_json(client: &Client, url: &str) -> serde_json::Value {
-    let request = Request::builder()
-        .uri(url)
+    get_json_with(client, url, &[]).await
+}
+
+/// `get_json` with request headers.
+#[allow(dead_code)]
+pub async fn get_json_with(
+    client: &Client,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> serde_json::Value {
+    let mut request = Request::builder().uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
         .body(http_body_util::Full::new(bytes::Bytes::new()))
         .expect("a valid request");
     let response = client.request(request).await.expect("the server answers");

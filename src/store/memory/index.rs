@@ -64,6 +64,8 @@ pub(super) struct Index {
     /// Every check, in the order created (ascending serials).
     pub(super) checks: Vec<MemoryCheckId>,
     pub(super) by_uuid: HashMap<Uuid, MemoryCheckId>,
+    /// Every check by its own badge key (random, never changed).
+    pub(super) by_badge_key: HashMap<Uuid, MemoryCheckId>,
     /// Ping key, then slug, to the checks sharing them.
     by_slug: HashMap<String, HashMap<String, Vec<MemoryCheckId>>>,
     /// Slugs of the checks without a ping key, which only `add_check` reads.
@@ -96,8 +98,10 @@ impl Index {
                 removed: false,
             }),
         }));
+        let badge_key = id.lock().check.badge_key;
         self.link(&id.lock().check, &id);
         self.by_uuid.insert(uuid, id.clone());
+        self.by_badge_key.insert(badge_key, id.clone());
         self.checks.push(id.clone());
         id
     }
@@ -105,6 +109,13 @@ impl Index {
     /// Takes a check out of the index.
     pub(super) fn delete(&mut self, id: &MemoryCheckId, check: &Check) {
         self.by_uuid.remove(&check.uuid);
+        if self
+            .by_badge_key
+            .get(&check.badge_key)
+            .is_some_and(|found| found.is(id))
+        {
+            self.by_badge_key.remove(&check.badge_key);
+        }
         self.unlink(check, id);
         if let Ok(at) = self
             .checks

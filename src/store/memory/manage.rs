@@ -16,10 +16,11 @@ use crate::state::status::Status;
 use crate::store::channel::{Channel, Channels};
 use crate::store::check::Check;
 use crate::store::check_spec::{CheckSpec, UniqueField};
+use crate::store::cursor::Cursor;
 use crate::store::define_error::DefineError;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::manage_store::{
-    CheckPage, CheckQuery, Created, Cursor, DefinedSet, FlipQuery, ManageStore, Orphans, Resumed,
+    CheckPage, CheckQuery, Created, DefinedSet, FlipQuery, ManageStore, Orphans, Resumed,
 };
 use crate::store::new_check::NewCheck;
 use crate::store::project::{random_secret, NewProject, Project};
@@ -248,6 +249,14 @@ impl ManageStore for MemoryStore {
 
     async fn check(&self, uuid: Uuid) -> Result<Option<Check>, Infallible> {
         Ok(MemoryStore::check(self, uuid))
+    }
+
+    async fn check_by_badge_key(&self, badge_key: Uuid) -> Result<Option<Check>, Infallible> {
+        let Some(id) = self.read().by_badge_key.get(&badge_key).cloned() else {
+            return Ok(None);
+        };
+        let entry = id.lock();
+        Ok((!entry.removed).then(|| entry.check.clone()))
     }
 
     async fn checks(&self, query: CheckQuery) -> Result<CheckPage, Infallible> {

@@ -19,6 +19,7 @@ use crate::state::status::Status;
 use crate::store::alert::Alert;
 use crate::store::channel::{Channel, Channels};
 use crate::store::check::Check;
+use crate::store::check_summary::CheckSummary;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::recorded_flip::RecordedFlip;
 use crate::time::cron::CronSchedule;
@@ -299,24 +300,12 @@ impl CheckRow {
     }
 
     fn schedule(&self) -> Result<Schedule, SqlStoreError> {
-        let Some(expression) = &self.schedule else {
-            return Ok(Schedule::Period(positive(self.timeout, "timeout")?));
-        };
-        let corrupt = |e: &dyn std::fmt::Display| {
-            SqlStoreError::Corrupt(format!(
-                "{} schedule {expression:?}: {e}",
-                self.schedule_kind
-            ))
-        };
-        match self.schedule_kind.as_str() {
-            "cron" => CronSchedule::new(expression, &self.tz)
-                .map(Schedule::Cron)
-                .map_err(|e| corrupt(&e)),
-            "oncalendar" => OnCalendarSchedule::new(expression, &self.tz)
-                .map(Schedule::OnCalendar)
-                .map_err(|e| corrupt(&e)),
-            other => Err(corrupt(&format!("unknown kind {other:?}"))),
-        }
+        schedule(
+            self.timeout,
+            self.schedule.as_deref(),
+            &self.schedule_kind,
+            &self.tz,
+        )
     }
 
     /// The row with its state and rules decoded, or its id and why they
@@ -375,6 +364,93 @@ impl CheckRow {
         check.filter_email_body = self.filter_email_body;
         Ok(check)
     }
+}
+
+/// The schedule of a check's `timeout`, `cron` and `tz` columns.
+/// A check's schedule from its columns: a period of `timeout`
+/// microseconds, or the `kind` (`cron` or `oncalendar`) of `expression` in
+/// the zone `tz`.
+pub(crate) fn schedule(
+    timeout: i64,
+    expression: Option<&str>,
+    kind: &str,
+    tz: &str,
+) -> Result<Schedule, SqlStoreError> {
+    let Some(expression) = expression else {
+        return Ok(Schedule::Period(positive(timeout, "timeout")?));
+    };
+    let corrupt = |e: &dyn std::fmt::Display| {
+        SqlStoreError::Corrupt(format!("{kind} schedule {expression:?}: {e}"))
+    };
+    match kind {
+        "cron" => CronSchedule::new(expression, tz)
+            .map(Schedule::Cron)
+            .map_err(|e| corrupt(&e)),
+        "oncalendar" => OnCalendarSchedule::new(expression, tz)
+            .map(Schedule::OnCalendar)
+            .map_err(|e| corrupt(&e)),
+        other => Err(corrupt(&format!("unknown kind {other:?}"))),
+    }
+}
+
+/// The columns of a [`CheckSummary`](crate::CheckSummary), as
+/// [`SummaryRow`] reads them.
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, c.tags, \
+     c.status, c.last_ping, c.last_start, c.timeout, c.schedule, c.tz, c.grace, \
+     c.schedule_kind, c.max_runtime \
+     FROM tower_ping_checks c";
+
+/// A row of [`SUMMARY_SELECT`].
+pub(crate) type SummaryRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    String,
+    i64,
+    String,
+    Option<i64>,
+);
+
+/// The summary a row of [`SUMMARY_SELECT`] holds.
+pub(crate) fn summary(row: SummaryRow) -> Result<CheckSummary, SqlStoreError> {
+    let (
+        _,
+        uuid_text,
+        name,
+        slug,
+        tags,
+        status,
+        last_ping,
+        last_start,
+        timeout,
+        expression,
+        tz,
+        grace,
+        kind,
+        max_runtime,
+    ) = row;
+    Ok(CheckSummary {
+        uuid: uuid(&uuid_text)?,
+        name,
+        slug,
+        tags,
+        schedule: schedule(timeout, expression.as_deref(), &kind, &tz)?,
+        grace: positive(grace, "grace")?,
+        max_runtime: max_runtime
+            .map(|m| positive(m, "max_runtime"))
+            .transpose()?,
+        status: Status::parse(&status)
+            .ok_or_else(|| SqlStoreError::Corrupt(format!("status {status:?}")))?,
+        last_ping: last_ping.map(time),
+        last_start: last_start.map(time),
+    })
 }
 
 /// A check's state as written back after a batch.

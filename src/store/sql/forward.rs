@@ -271,11 +271,27 @@ macro_rules! forward_to_shared {
                 self.inner.check(uuid).await
             }
 
+            async fn check_by_badge_key(
+                &self,
+                badge_key: ::uuid::Uuid,
+            ) -> Result<Option<$crate::Check>, $crate::SqlStoreError> {
+                self.inner
+                    .check_where("c.badge_key", &badge_key.to_string())
+                    .await
+            }
+
             async fn checks(
                 &self,
                 query: $crate::CheckQuery,
             ) -> Result<$crate::CheckPage, $crate::SqlStoreError> {
                 self.inner.check_page(query).await
+            }
+
+            async fn check_summaries(
+                &self,
+                query: $crate::CheckQuery,
+            ) -> Result<$crate::SummaryPage, $crate::SqlStoreError> {
+                self.inner.summary_page(query).await
             }
 
             async fn pause(

@@ -38,11 +38,21 @@ where
     }
 
     pub(crate) async fn check(&self, uuid: Uuid) -> Result<Option<Check>, SqlStoreError> {
-        let sql = format!("{CHECK_SELECT} WHERE c.uuid = $1");
+        self.check_where("c.uuid", &uuid.to_string()).await
+    }
+
+    /// The check whose unique column `column` (`c.uuid`, `c.badge_key`)
+    /// holds `value`.
+    pub(crate) async fn check_where(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<Check>, SqlStoreError> {
+        let sql = format!("{CHECK_SELECT} WHERE {column} = $1");
         let row = bounded(
             self.options.call_timeout,
             sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(uuid.to_string())
+                .bind(value)
                 .fetch_optional(&self.pool),
         )
         .await?;

@@ -7,7 +7,10 @@ use bytes::Bytes;
 use sqlx::{ColumnIndex, Encode, Executor, QueryBuilder, Type};
 use uuid::Uuid;
 
-use super::codec::{micros, uuid, RulesRow, StateRow, CHECK_SELECT, FLIP_SELECT, PING_COLUMNS};
+use super::codec::{
+    micros, summary, uuid, RulesRow, StateRow, SummaryRow, CHECK_SELECT, FLIP_SELECT, PING_COLUMNS,
+    SUMMARY_SELECT,
+};
 use super::dialect::{Dialect, Value};
 use super::project::count_checks;
 use super::shared::Shared;
@@ -18,10 +21,12 @@ use crate::state::status::Status;
 use crate::store::channel::{Channel, Channels};
 use crate::store::check::Check;
 use crate::store::check_spec::{CheckSpec, UniqueField};
+use crate::store::check_summary::SummaryPage;
+use crate::store::cursor::Cursor;
 use crate::store::define_error::DefineError;
 use crate::store::logged_ping::LoggedPing;
 use crate::store::manage_store::{
-    CheckPage, CheckQuery, Created, Cursor, DefinedSet, FlipQuery, Orphans, Resumed,
+    CheckPage, CheckQuery, Created, DefinedSet, FlipQuery, Orphans, Resumed,
 };
 use crate::store::new_check::NewCheck;
 use crate::store::project::{hex, random_secret, unhex, KeyDigest, NewProject, Project};
@@ -43,8 +48,9 @@ type ProjectRow = (
     Option<String>,
 );
 
-/// Rows read per round while a listing looks for checks its filters admit.
-const LIST_CHUNK: i64 = 500;
+/// Rows read per round at most while a listing looks for checks its
+/// filters admit (a page and the one after it, when the page is smaller).
+const LIST_CHUNK: usize = 2_000;
 
 fn project_from(row: ProjectRow) -> Result<(i64, Project), SqlStoreError> {
     let (id, uuid_text, name, ping_key, rw, ro, badge_key, secret) = row;
@@ -463,24 +469,15 @@ where
     }
 
     pub(crate) async fn check_page(&self, query: CheckQuery) -> Result<CheckPage, SqlStoreError> {
+        let (chunk_rows, chunk) = chunk(&query);
         bounded(self.options.call_timeout, async {
             let mut checks = Vec::new();
-            let mut after = query
-                .after
-                .map_or(0, |Cursor(id)| i64::try_from(id).unwrap_or(i64::MAX));
+            let mut after = first_id(&query);
             let mut last = 0;
             loop {
-                let mut select = QueryBuilder::<DB>::new(format!("{CHECK_SELECT} WHERE c.id > "));
-                select.push_bind(after);
-                if let Some(project) = query.project {
-                    select.push(" AND p.uuid = ").push_bind(project.to_string());
-                }
-                if let Some(slug) = &query.slug {
-                    select.push(" AND c.slug = ").push_bind(slug.clone());
-                }
-                select.push(" ORDER BY c.id LIMIT ").push_bind(LIST_CHUNK);
+                let mut select = listing(CHECK_SELECT, &query, after, chunk);
                 let rows = select.build().fetch_all(&self.pool).await?;
-                let exhausted = rows.len() < LIST_CHUNK as usize;
+                let exhausted = rows.len() < chunk_rows;
                 for row in &rows {
                     let row = DB::read_check(row)?;
                     let id = row.id;
@@ -490,14 +487,50 @@ where
                         continue;
                     }
                     if checks.len() == query.limit {
-                        let next = Cursor(u64::try_from(last).unwrap_or(0));
-                        return Ok(CheckPage::new(checks, Some(next)));
+                        return Ok(CheckPage::new(checks, Some(cursor(last))));
                     }
                     checks.push(check);
                     last = id;
                 }
                 if exhausted {
                     return Ok::<_, SqlStoreError>(CheckPage::new(checks, None));
+                }
+            }
+        })
+        .await
+    }
+
+    /// `check_page`, reading only the columns of a summary.
+    pub(crate) async fn summary_page(
+        &self,
+        query: CheckQuery,
+    ) -> Result<SummaryPage, SqlStoreError> {
+        let (chunk_rows, chunk) = chunk(&query);
+        bounded(self.options.call_timeout, async {
+            let mut summaries = Vec::new();
+            let mut after = first_id(&query);
+            let mut last = 0;
+            loop {
+                let mut select = listing(SUMMARY_SELECT, &query, after, chunk);
+                let rows: Vec<SummaryRow> = select.build_query_as().fetch_all(&self.pool).await?;
+                let exhausted = rows.len() < chunk_rows;
+                for row in rows {
+                    let id = row.0;
+                    after = id;
+                    let summary = summary(row)?;
+                    // Project and slug were matched by the database, tags
+                    // only narrowed.
+                    if !summary.has_tags(&query.tags) {
+                        continue;
+                    }
+                    if summaries.len() == query.limit {
+                        return Ok(SummaryPage::new(summaries, Some(cursor(last))));
+                    }
+                    summaries.push(summary);
+                    last = id;
+                }
+                if exhausted {
+                    return Ok::<_, SqlStoreError>(SummaryPage::new(summaries, None));
                 }
             }
         })
@@ -678,4 +711,67 @@ where
             .map(|(id, name, kind)| Ok(Channel::new(uuid(&id)?, name, kind)))
             .collect()
     }
+}
+
+/// A `LIKE` pattern for a check whose tags, with a space at each end,
+/// hold ` tag `: `%`, `_` and `\` of the tag escaped.
+fn tag_pattern(tag: &str) -> String {
+    let mut pattern = String::with_capacity(tag.len() + 4);
+    pattern.push_str("% ");
+    for c in tag.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push_str(" %");
+    pattern
+}
+
+/// How many rows a round of a listing reads, as a count and as bound.
+fn chunk(query: &CheckQuery) -> (usize, i64) {
+    let rows = query.limit.saturating_add(1).clamp(1, LIST_CHUNK);
+    (rows, i64::try_from(rows).unwrap_or(i64::MAX))
+}
+
+/// The row id a listing starts after.
+fn first_id(query: &CheckQuery) -> i64 {
+    query
+        .after
+        .map_or(0, |Cursor(id)| i64::try_from(id).unwrap_or(i64::MAX))
+}
+
+fn cursor(id: i64) -> Cursor {
+    Cursor(u64::try_from(id).unwrap_or(0))
+}
+
+/// `select` (of the checks, `c`) narrowed to what `query` admits, from the
+/// row after `after` on, `chunk` rows in the order created.
+fn listing<DB>(select: &str, query: &CheckQuery, after: i64, chunk: i64) -> QueryBuilder<DB>
+where
+    DB: Dialect,
+    i64: Value<DB>,
+    String: Value<DB>,
+{
+    let mut sql = QueryBuilder::<DB>::new(format!("{select} WHERE c.id > "));
+    sql.push_bind(after);
+    // The project's id first, so that the listing walks the (project_id,
+    // id) index from the cursor on.
+    if let Some(project) = query.project {
+        sql.push(" AND c.project_id = (SELECT id FROM tower_ping_projects WHERE uuid = ")
+            .push_bind(project.to_string())
+            .push(")");
+    }
+    if let Some(slug) = &query.slug {
+        sql.push(" AND c.slug = ").push_bind(slug.clone());
+    }
+    // Tags are narrowed in the database; SQLite's LIKE ignores ASCII case,
+    // so the caller matches them exactly after.
+    for tag in &query.tags {
+        sql.push(" AND (' ' || c.tags || ' ') LIKE ")
+            .push_bind(tag_pattern(tag))
+            .push(" ESCAPE '\\'");
+    }
+    sql.push(" ORDER BY c.id LIMIT ").push_bind(chunk);
+    sql
 }
