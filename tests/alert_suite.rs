@@ -44,7 +44,8 @@ suite!(
     a_renewed_claim_holds_past_its_lease,
     each_channel_has_its_notifier_and_the_rest_the_fallback,
     a_reminder_of_a_check_back_up_is_dropped_not_sent,
-    the_failure_hook_gets_the_error_with_its_cause;
+    the_failure_hook_gets_the_error_with_its_cause,
+    a_deadline_set_after_the_last_sweep_wakes_the_monitor;
 );
 
 const KEY: &str = "alert-ping-key";
@@ -953,5 +954,41 @@ async fn the_failure_hook_gets_the_error_with_its_cause<B: Backend>() {
             "error sending request",
             "connection refused"
         ]
+    );
+}
+
+/// A check pinged while the monitor sleeps sets a deadline earlier than
+/// any it knew of: the store's signal wakes it (`MonitorSignal::deadline`),
+/// sweeps flip the check on time, and the alert goes out at once
+/// (`MonitorSignal::flip`). The sweep interval is an hour, so a store that
+/// only waited for it would be late.
+async fn a_deadline_set_after_the_last_sweep_wakes_the_monitor<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let notifier = Recorder::default();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let monitor = Monitor::new(b.store())
+        .sweep_interval(secs(3600))
+        .notifier(notifier.clone());
+    let task = tokio::spawn(monitor.run(async {
+        let _ = stopped.await;
+    }));
+    // It sweeps the empty store, and sleeps.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut quick = NewCheck::new("Quick").ping_key(KEY);
+    quick.rules = CheckRules::default()
+        .schedule(Schedule::Period(Duration::from_millis(300)))
+        .grace(Duration::from_millis(200));
+    let uuid = b.add_check(quick).await;
+    let pinged = Instant::now();
+    ping(&b, uuid, Signal::Success, SystemTime::now()).await;
+    wait_for(|| !notifier.calls().is_empty()).await;
+    let late = pinged.elapsed();
+    let _ = stop.send(());
+    task.await.expect("the monitor stops");
+    assert!(late < secs(5), "alerted {late:?} after the ping");
+    let alert = &notifier.calls()[0].1;
+    assert_eq!(
+        (alert.check.uuid, alert.flip.new_status, alert.flip.reason),
+        (uuid, Status::Down, FlipReason::Timeout)
     );
 }
