@@ -1,4 +1,5 @@
-//! The outbox of alerts, run against every store: claims, leases, retries,
+//! The outbox of alerts, run against every store (the custom store of
+//! `examples/custom_store` too): claims, leases, retries,
 //! order, with explicit times through the `MonitorStore` methods; then the
 //! `Monitor` delivering to a notifier in real time with short settings.
 //! SPEC section 9.
@@ -12,14 +13,14 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tower_ping::{
     async_trait, Alert, AlertKind, Channel, Channels, CheckRules, Claim, Delivery, DeliveryError,
-    FlipReason, ManageStore, Monitor, MonitorStore, NewCheck, Notifier, NotifyError, Schedule,
-    Signal, Status,
+    FlipReason, Monitor, MonitorStore, NewCheck, Notifier, NotifyError, Schedule, Signal, Status,
 };
 use uuid::Uuid;
 
 use backends::{secs, t0, Backend};
 
 suite!(
+    every_store:
     an_alert_is_claimed_once_and_delivered_once,
     a_checks_alerts_go_out_in_order_other_checks_at_once,
     a_failed_alert_waits_for_its_retry_time,
@@ -44,6 +45,7 @@ suite!(
     each_channel_has_its_notifier_and_the_rest_the_fallback,
     a_reminder_of_a_check_back_up_is_dropped_not_sent,
     the_failure_hook_gets_the_error_with_its_cause,
+    a_deadline_set_after_the_last_sweep_wakes_the_monitor;
 );
 
 const KEY: &str = "alert-ping-key";
@@ -530,9 +532,7 @@ async fn at_shutdown_a_call_still_running_gives_its_alert_back_at_once<B: Backen
 
 async fn define_channel<B: Backend>(b: &B, name: &str) -> Channel {
     let channel = Channel::new(Uuid::new_v4(), name, "webhook");
-    if let Err(e) = b.store().define_channel(channel.clone()).await {
-        panic!("channel not defined: {e}");
-    }
+    b.define_channel(channel.clone()).await;
     channel
 }
 
@@ -954,5 +954,41 @@ async fn the_failure_hook_gets_the_error_with_its_cause<B: Backend>() {
             "error sending request",
             "connection refused"
         ]
+    );
+}
+
+/// A check pinged while the monitor sleeps sets a deadline earlier than
+/// any it knew of: the store's signal wakes it (`MonitorSignal::deadline`),
+/// sweeps flip the check on time, and the alert goes out at once
+/// (`MonitorSignal::flip`). The sweep interval is an hour, so a store that
+/// only waited for it would be late.
+async fn a_deadline_set_after_the_last_sweep_wakes_the_monitor<B: Backend>() {
+    let Some(b) = B::open(100).await else { return };
+    let notifier = Recorder::default();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let monitor = Monitor::new(b.store())
+        .sweep_interval(secs(3600))
+        .notifier(notifier.clone());
+    let task = tokio::spawn(monitor.run(async {
+        let _ = stopped.await;
+    }));
+    // It sweeps the empty store, and sleeps.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut quick = NewCheck::new("Quick").ping_key(KEY);
+    quick.rules = CheckRules::default()
+        .schedule(Schedule::Period(Duration::from_millis(300)))
+        .grace(Duration::from_millis(200));
+    let uuid = b.add_check(quick).await;
+    let pinged = Instant::now();
+    ping(&b, uuid, Signal::Success, SystemTime::now()).await;
+    wait_for(|| !notifier.calls().is_empty()).await;
+    let late = pinged.elapsed();
+    let _ = stop.send(());
+    task.await.expect("the monitor stops");
+    assert!(late < secs(5), "alerted {late:?} after the ping");
+    let alert = &notifier.calls()[0].1;
+    assert_eq!(
+        (alert.check.uuid, alert.flip.new_status, alert.flip.reason),
+        (uuid, Status::Down, FlipReason::Timeout)
     );
 }

@@ -21,7 +21,7 @@ use tower_ping::{
 };
 use uuid::Uuid;
 
-use backends::{secs, t0, Backend};
+use backends::{secs, t0, ManageBackend as Backend};
 
 suite!(
     metrics_answer_at_the_three_url_forms,
@@ -888,6 +888,7 @@ async fn the_apps_paths_pass_untouched<B: Backend>() {
 /// routes still answer: a SQLite store whose pool was closed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_store_is_a_503() {
+    use backends::Backend as _;
     let Some(b) = backends::Sqlite::open(100).await else {
         return;
     };

@@ -348,6 +348,57 @@ async fn the_custom_store_example_records_into_the_apps_own_jobs() {
         jobs.contains("ops / Log rotation: new after 0 pings []"),
         "{jobs}"
     );
+
+    // A failure flips the job down: the monitor prints its alert, to the
+    // one channel the job has.
+    assert_eq!(
+        call(
+            Method::GET,
+            &format!("{base}/ping/ops-team-key/log-rotation/fail"),
+            ""
+        )
+        .await,
+        (200, "OK".into())
+    );
+    let started = std::time::Instant::now();
+    let alerts = loop {
+        let alerts: Vec<String> = server
+            .printed()
+            .into_iter()
+            .filter(|line| line.starts_with("alert"))
+            .collect();
+        if !alerts.is_empty() {
+            break alerts;
+        }
+        assert!(started.elapsed().as_secs() < 10, "no alert printed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(
+        alerts[0].starts_with("alert to ops chat: Log rotation is down (fail at "),
+        "{alerts:?}"
+    );
+
+    // The user's own acts: pausing changes the job without a flip.
+    let uuid = server
+        .printed()
+        .iter()
+        .find_map(|line| {
+            let rest = line.trim().strip_prefix("Log rotation: ")?;
+            rest.split("/ping/").nth(1)?.split_whitespace().next()
+        })
+        .map(str::to_owned)
+        .expect("the job's ping URL is printed");
+    assert_eq!(
+        call(Method::POST, &format!("{base}/jobs/{uuid}/pause"), "").await,
+        (200, "done\n".into())
+    );
+    let (_, jobs) = call(Method::GET, &format!("{base}/jobs"), "").await;
+    assert!(
+        jobs.contains(
+            "ops / Log rotation: paused after 1 pings [#1 fail]\n  new -> down (fail) at "
+        ),
+        "{jobs}"
+    );
 }
 
 /// Writes `json` to a seed file of its own; removed when dropped.

@@ -16,7 +16,8 @@ use tower_ping::{
 };
 use uuid::Uuid;
 
-use backends::{secs, t0, Backend};
+// The crate's stores: the custom store has no Management API.
+use backends::{secs, t0, ManageBackend as Backend};
 
 suite!(
     a_project_is_defined_by_uuid_and_keeps_its_secret,

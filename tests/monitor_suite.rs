@@ -1,5 +1,5 @@
 //! Schedules, deadlines, flips and the user's acts, run against every store
-//! with explicit times: pings are recorded through `CheckStore::record` with
+//! (the custom store of `examples/custom_store` too) with explicit times: pings are recorded through `CheckStore::record` with
 //! the moment they arrive, and `MonitorStore::sweep` is called with its
 //! `now`. SPEC sections 8 and 9.
 
@@ -19,6 +19,7 @@ use backends::{secs, t0, Backend};
 use support::{app, get_status};
 
 suite!(
+    every_store:
     pings_record_their_flips_with_them,
     a_sweep_flips_an_overdue_check_once_dated_at_its_deadline,
     a_check_pinged_before_its_deadline_is_not_flipped,
@@ -35,7 +36,7 @@ suite!(
     defining_again_without_a_uuid_names_the_same_check,
     zero_durations_are_refused,
     durations_under_a_microsecond_are_kept_and_swept,
-    a_check_keeps_its_newest_flips_and_every_alert_not_yet_delivered,
+    a_check_keeps_its_newest_flips_and_every_alert_not_yet_delivered;
 );
 
 const KEY: &str = "monitor-ping-key";

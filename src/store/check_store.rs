@@ -54,7 +54,8 @@ pub enum Creation {
 /// # Example
 ///
 /// A store over a user's own data is a `resolve` and a `record`; see
-/// `examples/custom_store.rs` for a complete one.
+/// `examples/custom_store/` (`jobs.rs`) for a complete one, the monitor and
+/// alerts included.
 ///
 /// ```
 /// use std::collections::HashMap;

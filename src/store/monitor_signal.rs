@@ -14,7 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 ///
 /// A store that sets deadlines (`alert_after`) calls
 /// [`deadline`](Self::deadline) with each one after it is stored, and
-/// [`flip`](Self::flip) after it recorded an alertable flip, and returns the
+/// [`flip`](Self::flip) after it queued alerts (an alertable flip's or a
+/// reminder's) in its outbox, and returns the
 /// signal from [`MonitorStore::signal`](crate::MonitorStore::signal).
 /// Reporting a deadline later than the monitor's wake-up costs one atomic
 /// load, so a store may report every deadline it sets.
@@ -102,7 +103,8 @@ impl MonitorSignal {
         state.deadlines.wake();
     }
 
-    /// An alertable flip was recorded: wakes the monitor to deliver it.
+    /// Alerts were queued in the outbox (an alertable flip's or a
+    /// reminder's): wakes the monitor to claim them.
     pub fn flip(&self) {
         self.lock().flips.wake();
     }

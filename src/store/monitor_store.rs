@@ -165,7 +165,8 @@ impl Claim {
 /// one for each channel the check alerts ([`Check::channels`](crate::Check::channels),
 /// resolved against the channels registered with the store; `Channels::All`
 /// is every one of them), or one without a channel when the store has no
-/// channel at all. A reminder queues the same way, carrying the check's
+/// channel at all and the check alerts every channel (`Channels::All`). A
+/// reminder queues the same way, carrying the check's
 /// latest (down) flip and its number. Alerts are numbered in the order
 /// queued; each (check, channel) pair is a queue of its own.
 ///
@@ -197,8 +198,9 @@ impl Claim {
 /// [`MonitorSignal::deadline`] after committing an `alert_after` earlier than
 /// any the store reported (a ping of a check with a short period, a check
 /// defined), and [`MonitorSignal::flip`] after committing alerts to the
-/// outbox (so they are claimed at once). A store without a signal is swept
-/// and polled every sweep interval.
+/// outbox (so they are claimed at once). A store without a signal must keep
+/// [`is_shared`](Self::is_shared) at its default, `true`: the monitor then
+/// sweeps and polls it every sweep interval.
 ///
 /// `MemoryStore`'s implementation is the reference, and the suites in
 /// `tests/monitor_suite.rs` and `tests/alert_suite.rs` run against every
@@ -252,7 +254,9 @@ pub trait MonitorStore: CheckStore {
     /// Whether other processes can set deadlines in this store (a shared
     /// database): the monitor then also sweeps at every sweep interval. A
     /// store that sees every change itself (in memory) returns `false`, and
-    /// the monitor sleeps until its next deadline or signal.
+    /// the monitor sleeps until its next deadline or signal: return `false`
+    /// only from a store that reports every deadline it sets, and every
+    /// alert it queues, to its [`signal`](Self::signal).
     fn is_shared(&self) -> bool {
         true
     }

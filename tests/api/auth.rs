@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::backends::Backend;
+use crate::backends::ManageBackend as Backend;
 use crate::{Api, OTHER_RW, RO, RW};
 
 suite!(

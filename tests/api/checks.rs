@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use tower_ping::{CheckSpec, CheckStore, Lookup, ManageStore, Ping, Signal, Target};
 
-use crate::backends::{secs, t0, Backend};
+use crate::backends::{secs, t0, ManageBackend as Backend};
 use crate::{uuid_of, Api, PING_KEY, RO, RW, SITE};
 
 suite!(

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use tower_ping::{FlipQuery, ManageStore};
 
-use crate::backends::Backend;
+use crate::backends::ManageBackend as Backend;
 use crate::{uuid_of, Api, RW};
 
 suite!(

@@ -25,7 +25,8 @@ use tower::ServiceExt;
 use tower_ping::{ApiLayer, Channel, KeyDigest, ManageStore, NewProject, PingLayer, Project};
 use uuid::Uuid;
 
-use backends::Backend;
+// The crate's stores: the custom store has no Management API.
+use backends::ManageBackend as Backend;
 
 pub const SITE: &str = "https://hc.example.com";
 pub const RW: &str = "hcw_0000000000000000000000000001";

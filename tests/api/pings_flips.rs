@@ -7,7 +7,7 @@ use serde_json::json;
 use tower_ping::{CheckStore, Lookup, Ping, Signal, Target};
 use uuid::Uuid;
 
-use crate::backends::{secs, t0, Backend};
+use crate::backends::{secs, t0, ManageBackend as Backend};
 use crate::{uuid_of, Api, RO, RW, SITE};
 
 suite!(

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::backends::Backend;
+use crate::backends::ManageBackend as Backend;
 use crate::{Api, RW};
 
 suite!(each_bad_field_is_refused_with_healthchecks_text_and_nothing_created,);

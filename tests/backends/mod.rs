@@ -1,15 +1,17 @@
 //! The stores under test, behind one trait, and the macro that runs a test
-//! body against each: the memory store, the SQLite store and the PostgreSQL
-//! store must agree. Used by `store_suite.rs` (pings), `monitor_suite.rs`
-//! (schedules, flips, the user's acts).
+//! body against each: the memory store, the SQLite store, the PostgreSQL
+//! store and the custom store of `examples/custom_store` must agree. Used by
+//! `store_suite.rs` (pings), `monitor_suite.rs` (schedules, flips, the
+//! user's acts), `alert_suite.rs` (the outbox), and over the crate's stores
+//! only by `manage_suite.rs` and `tests/api` (the Management API).
 #![allow(dead_code)]
 
 use std::time::{Duration, SystemTime};
 
 use tower_ping::async_trait;
 use tower_ping::{
-    Check, CheckStore, LoggedPing, Lookup, ManageStore, MemoryStore, MonitorStore, NewCheck, Ping,
-    PostgresStore, RecordedFlip, Signal, SqlStoreOptions, SqliteStore, Target,
+    Channel, Check, CheckStore, LoggedPing, Lookup, ManageStore, MemoryStore, MonitorStore,
+    NewCheck, Ping, PostgresStore, RecordedFlip, Signal, SqlStoreOptions, SqliteStore, Target,
 };
 use uuid::Uuid;
 
@@ -25,10 +27,15 @@ pub fn secs(n: u64) -> Duration {
 
 use crate::support;
 
+/// The store of `examples/custom_store`, the model of a user's own: the
+/// suites of the pinging and monitoring contracts run against it too.
+#[path = "../../examples/custom_store/jobs.rs"]
+pub mod jobs;
+
 /// A store under test, with its inspection API made uniform.
 #[async_trait]
 pub trait Backend: Sized + Send + Sync {
-    type Store: CheckStore + MonitorStore + ManageStore + Clone;
+    type Store: CheckStore + MonitorStore + Clone;
     /// A fresh, empty store keeping `log_limit` pings per check, or `None`
     /// when this backend is skipped.
     async fn open(log_limit: usize) -> Option<Self> {
@@ -56,6 +63,8 @@ pub trait Backend: Sized + Send + Sync {
     /// How many log rows the store really keeps for the check, pruned or
     /// hidden ones included.
     async fn stored_log_rows(&self, uuid: Uuid) -> usize;
+    /// Registers a channel (or renames the one of its id).
+    async fn define_channel(&self, channel: Channel);
 
     /// Records `signal` on the check `uuid` as a ping arriving at `at`,
     /// through `CheckStore::resolve` and `record`.
@@ -69,6 +78,12 @@ pub trait Backend: Sized + Send + Sync {
         }
     }
 }
+
+/// A backend whose store is also a `ManageStore`: the crate's stores,
+/// which the Management API's suites run against (they name it `Backend`).
+pub trait ManageBackend: Backend<Store: ManageStore> {}
+
+impl<B: Backend<Store: ManageStore>> ManageBackend for B {}
 
 pub struct Memory(pub MemoryStore);
 
@@ -115,6 +130,9 @@ impl Backend for Memory {
     }
     async fn stored_log_rows(&self, uuid: Uuid) -> usize {
         self.pings(uuid).await.len()
+    }
+    async fn define_channel(&self, channel: Channel) {
+        let Ok(()) = ManageStore::define_channel(&self.0, channel).await;
     }
 }
 
@@ -183,6 +201,11 @@ macro_rules! sql_backend {
                 .expect("a count");
                 rows as usize
             }
+            async fn define_channel(&self, channel: Channel) {
+                ManageStore::define_channel(&self.0, channel)
+                    .await
+                    .expect("define_channel")
+            }
         }
     };
 }
@@ -208,9 +231,105 @@ sql_backend!(
     }
 );
 
+/// The custom store of `examples/custom_store`: the app's jobs, through
+/// the store's own methods.
+pub struct Custom(pub jobs::JobStore);
+
+impl Custom {
+    fn open_limits(limits: jobs::Limits) -> Option<Self> {
+        Some(Custom(jobs::JobStore::new(limits)))
+    }
+
+    fn job(&self, uuid: Uuid) -> Option<jobs::JobReport> {
+        self.0.jobs().into_iter().find(|job| job.check.uuid == uuid)
+    }
+}
+
+#[async_trait]
+impl Backend for Custom {
+    type Store = jobs::JobStore;
+    /// `check_limit` bounds the checks that `?create=1` and the Management
+    /// API create; this store creates none.
+    async fn open_with(log_limit: usize, _check_limit: usize) -> Option<Self> {
+        Self::open_limits(jobs::Limits {
+            history: log_limit,
+            ..jobs::Limits::default()
+        })
+    }
+    async fn open_folding(max: usize) -> Option<Self> {
+        Self::open_limits(jobs::Limits {
+            undelivered: max,
+            ..jobs::Limits::default()
+        })
+    }
+    fn store(&self) -> jobs::JobStore {
+        self.0.clone()
+    }
+    async fn define(&self, check: NewCheck) -> Result<Uuid, String> {
+        self.0.define_job(check).map_err(|e| e.to_string())
+    }
+    async fn pause(&self, uuid: Uuid) -> bool {
+        self.0.pause(uuid)
+    }
+    async fn resume(&self, uuid: Uuid) -> bool {
+        self.0.resume(uuid)
+    }
+    async fn remove(&self, uuid: Uuid) -> bool {
+        self.0.remove(uuid)
+    }
+    async fn flips(&self) -> Vec<RecordedFlip> {
+        let mut flips: Vec<RecordedFlip> = self
+            .0
+            .jobs()
+            .into_iter()
+            .flat_map(|job| job.flips)
+            .collect();
+        flips.sort_by_key(|flip| flip.id);
+        flips
+    }
+    /// In the app a ping key is a team's: a team named after the key.
+    async fn add_ping_key(&self, key: &str) {
+        self.0.add_team(key, key)
+    }
+    async fn checks(&self) -> Vec<Check> {
+        self.0.jobs().into_iter().map(|job| job.check).collect()
+    }
+    async fn check(&self, uuid: Uuid) -> Option<Check> {
+        self.job(uuid).map(|job| job.check)
+    }
+    async fn pings(&self, uuid: Uuid) -> Vec<LoggedPing> {
+        self.job(uuid).expect("the check exists").pings
+    }
+    /// The pings a job holds are all it keeps.
+    async fn stored_log_rows(&self, uuid: Uuid) -> usize {
+        self.pings(uuid).await.len()
+    }
+    async fn define_channel(&self, channel: Channel) {
+        self.0.add_channel(channel)
+    }
+}
+
 /// Runs each named test body against each backend.
+///
+/// - `suite!(a, b)`: against the crate's stores (memory, SQLite,
+///   PostgreSQL). The Management API's suites, whose stores must be
+///   `ManageStore`s, which the custom store is not.
+/// - `suite!(every_store: a, b; crate_stores_only: c, d;)`: `a` and `b`
+///   against the custom store of `examples/custom_store` as well, `c` and
+///   `d` (the second list is optional) against the crate's stores only. A
+///   test left out of the custom store's list says why where it is listed.
 #[macro_export]
 macro_rules! suite {
+    (
+        every_store: $($test:ident),* $(,)?;
+        $(crate_stores_only: $($own:ident),* $(,)?;)?
+    ) => {
+        $crate::suite!($($test,)* $($($own,)*)?);
+        mod custom {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() { super::$test::<$crate::backends::Custom>().await })*
+        }
+    };
     ($($test:ident),* $(,)?) => {
         mod memory {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
