@@ -34,8 +34,9 @@
 //!
 //! `time` lists the project `--warmup` times, then `--runs` times one after
 //! the other, each on a fresh connection, and prints the median, the 99th
-//! percentile (the nearest rank: with 50 runs, the largest but one), the
-//! fastest and slowest, the size of the answer and how many checks it held.
+//! percentile (the run at rank 0.99 × (runs - 1), rounded: with 50 runs
+//! or fewer, the slowest), the fastest and slowest, the size of the answer
+//! and how many checks it held.
 //! With `--pid` (the serving process), for each number C of `--held` it
 //! opens C listings at once, reads the first bytes of each and stops
 //! reading (on a socket with a 64 KiB receive buffer, so that the kernel
