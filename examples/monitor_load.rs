@@ -1,21 +1,35 @@
-//! The monitor at scale on the SQL stores: many checks, many of them
-//! overdue at the same moment. Prints what a sweep costs when nothing is
-//! due, how long it takes until every overdue check is flipped, and how
-//! long until every alert is delivered.
+//! The monitor at scale: many checks, many of them overdue at the same
+//! moment. Prints what a sweep costs when nothing is due, how long it takes
+//! until every overdue check is flipped, and how long until every alert is
+//! delivered.
 //!
 //! ```text
 //! cargo build --release --example monitor_load
 //! target/release/examples/monitor_load --database-url sqlite://monitor.db
 //! target/release/examples/monitor_load --database-url postgres://user@127.0.0.1:5432/db
+//! target/release/examples/monitor_load --database-url memory
 //!     [--checks 100000] [--overdue 10000] [--idle-sweeps 500] [--instances 1]
 //!     [--notify-ms 0] [--max-in-flight 32]
+//!     [--schedule period|oncalendar|cron] [--expression EXPR] [--mode monitor|sweep]
 //! ```
 //!
 //! The checks are written straight into the store's tables (one statement:
-//! defining 100,000 checks one by one would measure the definitions), all up,
-//! with a period of one hour and one minute of grace; `--overdue` of them
-//! have their deadline at the same moment, a few seconds ahead, the others a
-//! day later. Then:
+//! defining 100,000 checks one by one would measure the definitions), all up;
+//! `--overdue` of them have their deadline at the same moment, a few seconds
+//! ahead, the others a day later. On `memory` they are defined with
+//! `MemoryStore::add_check`, up since their last ping, and only one monitor
+//! runs (`--instances` is for databases).
+//!
+//! `--schedule period` (the default): a period of one hour and one minute of
+//! grace; the overdue checks were last pinged an hour and a minute before
+//! the deadline, the others a day later. `--schedule oncalendar` (or
+//! `cron`): every check has the OnCalendar (or cron) expression `EXPR` in
+//! UTC (default `*-*-* *:*:00`, or `* * * * *`: every minute) and was last
+//! pinged two minutes before the deadline; the overdue checks' grace runs
+//! from the expression's next tick after that ping to the deadline (one to
+//! two minutes with the defaults), the others' a day longer. So a sweep
+//! that reaches them evaluates each check's schedule, as a real one would;
+//! the expression must tick within those two minutes. Then:
 //!
 //! 1. `MonitorStore::sweep` with nothing due, `--idle-sweeps` times: the
 //!    median and 99th percentile of one sweep;
@@ -29,14 +43,24 @@
 //!    `--max-in-flight` calls at once: from the deadline until the store
 //!    marks every alert delivered, and how many notifier calls were made
 //!    (one per alert).
+//!
+//! With `--mode sweep`, step 2 calls `MonitorStore::sweep` itself instead,
+//! at a moment just past the deadline and without waiting for it, until
+//! every overdue check is flipped: the sweeps' own cost, with no sleeping
+//! monitor in between (step 3 is skipped). It prints the wall-clock time
+//! and this process's CPU time over the sweeps (on Linux), which other
+//! work on the machine does not inflate (SQLite works in this process;
+//! PostgreSQL's own work is in its server's).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use tower_ping::uuid::Uuid;
 use tower_ping::{
-    async_trait, Alert, Delivery, Monitor, MonitorStore, Notifier, NotifyError, PostgresStore,
-    SqlStoreOptions, SqliteStore,
+    async_trait, Alert, CheckState, Delivery, MemoryStore, Monitor, MonitorStore, NewCheck,
+    Notifier, NotifyError, PostgresStore, Schedule, ScheduleKind, SqlStoreOptions, SqliteStore,
+    Status,
 };
 
 struct Options {
@@ -47,6 +71,68 @@ struct Options {
     instances: usize,
     notify: Duration,
     max_in_flight: usize,
+    /// `--schedule`: period, or a cron or OnCalendar expression in UTC.
+    schedule: ScheduleKind,
+    expression: String,
+    /// `--mode sweep`: call `MonitorStore::sweep` directly instead of
+    /// running monitors.
+    direct: bool,
+}
+
+/// The period checks' period and grace.
+const PERIOD: Duration = Duration::from_secs(3600);
+const PERIOD_GRACE: Duration = Duration::from_secs(60);
+/// How far the non-overdue checks' deadline is after the overdue ones'.
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// How every check is set up so that the overdue ones are due at
+/// `deadline` and the others a day later.
+struct Plan {
+    /// `None` for a period.
+    schedule: Option<Schedule>,
+    /// The last ping of an overdue check.
+    last_ping: SystemTime,
+    /// The grace of an overdue check (the others': a day longer for a
+    /// schedule, the same for a period).
+    grace: Duration,
+}
+
+impl Plan {
+    fn new(options: &Options, deadline: SystemTime) -> Self {
+        if options.schedule == ScheduleKind::Period {
+            return Plan {
+                schedule: None,
+                last_ping: deadline - PERIOD - PERIOD_GRACE,
+                grace: PERIOD_GRACE,
+            };
+        }
+        let schedule = Schedule::parse(&options.expression, "UTC").unwrap_or_else(|e| {
+            eprintln!("monitor_load: --expression {:?}: {e}", options.expression);
+            std::process::exit(2);
+        });
+        assert_eq!(schedule.kind(), options.schedule, "--expression's kind");
+        let last_ping = deadline - Duration::from_secs(120);
+        let tick = schedule.next_due(last_ping).filter(|t| *t < deadline);
+        let Some(tick) = tick else {
+            eprintln!("monitor_load: --expression must tick within two minutes");
+            std::process::exit(2);
+        };
+        let grace = deadline.duration_since(tick).expect("the tick is earlier");
+        Plan {
+            schedule: Some(schedule),
+            last_ping,
+            grace,
+        }
+    }
+
+    /// The last ping and grace of check `n` (numbered from 1).
+    fn check(&self, n: i64, overdue: i64) -> (SystemTime, Duration) {
+        match (&self.schedule, n <= overdue) {
+            (_, true) => (self.last_ping, self.grace),
+            (None, false) => (self.last_ping + DAY, self.grace),
+            (Some(_), false) => (self.last_ping, self.grace + DAY),
+        }
+    }
 }
 
 fn parse() -> Result<Options, String> {
@@ -58,6 +144,9 @@ fn parse() -> Result<Options, String> {
         instances: 1,
         notify: Duration::ZERO,
         max_in_flight: Delivery::new().max_in_flight,
+        schedule: ScheduleKind::Period,
+        expression: String::new(),
+        direct: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -75,13 +164,49 @@ fn parse() -> Result<Options, String> {
             "--instances" => options.instances = number()?.max(1) as usize,
             "--notify-ms" => options.notify = Duration::from_millis(number()? as u64),
             "--max-in-flight" => options.max_in_flight = number()?.max(1) as usize,
+            "--schedule" => {
+                options.schedule = match value.as_str() {
+                    "period" => ScheduleKind::Period,
+                    "oncalendar" => ScheduleKind::OnCalendar,
+                    "cron" => ScheduleKind::Cron,
+                    _ => return Err(format!("--schedule {value}: period, oncalendar or cron")),
+                }
+            }
+            "--expression" => options.expression = value.clone(),
+            "--mode" => {
+                options.direct = match value.as_str() {
+                    "monitor" => false,
+                    "sweep" => true,
+                    _ => return Err(format!("--mode {value}: monitor or sweep")),
+                }
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
     if options.database_url.is_empty() {
-        return Err("--database-url sqlite://PATH|postgres://... is required".into());
+        return Err("--database-url sqlite://PATH|postgres://...|memory is required".into());
+    }
+    if options.expression.is_empty() {
+        options.expression = match options.schedule {
+            ScheduleKind::Cron => "* * * * *".into(),
+            _ => "*-*-* *:*:00".into(),
+        };
     }
     Ok(options)
+}
+
+/// The CPU time this process has used, user and system, in seconds: from
+/// `/proc/self/stat` (Linux; in clock ticks, 1/100 s), `None` elsewhere.
+/// Other work on the machine does not count in it, where it does in the
+/// wall-clock time.
+fn process_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime: fields 14 and 15 of the line, 11 and 12 counted
+    // from 0 after the name.
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
 }
 
 fn micros(time: SystemTime) -> i64 {
@@ -91,10 +216,10 @@ fn micros(time: SystemTime) -> i64 {
 /// Writes the checks: `overdue` due at `deadline`, the rest a day later.
 /// `(n)` numbers the checks, from a recursive CTE (SQLite) or
 /// `generate_series` (PostgreSQL).
-fn fill_sql(postgres: bool, options: &Options, deadline: SystemTime) -> String {
-    let (timeout, grace) = (3_600_000_000i64, 60_000_000i64);
+fn fill_sql(postgres: bool, options: &Options, plan: &Plan, deadline: SystemTime) -> String {
+    let micros_of = |d: Duration| d.as_micros() as i64;
     let due = micros(deadline);
-    let day = 86_400_000_000i64;
+    let day = micros_of(DAY);
     let numbers = if postgres {
         format!(
             "SELECT n FROM generate_series(1, {}) AS s(n)",
@@ -112,16 +237,62 @@ fn fill_sql(postgres: bool, options: &Options, deadline: SystemTime) -> String {
     } else {
         "printf('%08x-0000-4000-8000-%012x', n, n)"
     };
-    // A check's deadline is its last ping plus the period plus the grace,
-    // as the state machine computes it, so sweeps find the rows consistent.
-    format!(
-        "INSERT INTO tower_ping_checks (uuid, name, slug, status, n_pings, last_ping, timeout, \
-         grace, alert_after) SELECT {uuid}, 'check ' || n, 'check-' || n, 'up', 1, \
-         CASE WHEN n <= {overdue} THEN {due} ELSE {due} + {day} END - {timeout} - {grace}, \
-         {timeout}, {grace}, CASE WHEN n <= {overdue} THEN {due} ELSE {due} + {day} END \
-         FROM ({numbers}) AS numbered",
-        overdue = options.overdue,
-    )
+    let overdue = options.overdue;
+    let alert_after = format!("CASE WHEN n <= {overdue} THEN {due} ELSE {due} + {day} END");
+    match &plan.schedule {
+        // A check's deadline is its last ping plus the period plus the
+        // grace, as the state machine computes it, so sweeps find the rows
+        // consistent.
+        None => {
+            let (timeout, grace) = (micros_of(PERIOD), micros_of(plan.grace));
+            format!(
+                "INSERT INTO tower_ping_checks (uuid, name, slug, status, n_pings, last_ping, \
+                 timeout, grace, alert_after) SELECT {uuid}, 'check ' || n, 'check-' || n, 'up', \
+                 1, {alert_after} - {timeout} - {grace}, {timeout}, {grace}, {alert_after} \
+                 FROM ({numbers}) AS numbered"
+            )
+        }
+        // The next tick after the last ping plus the grace.
+        Some(schedule) => {
+            let (last_ping, grace) = (micros(plan.last_ping), micros_of(plan.grace));
+            let expression = schedule
+                .expression()
+                .unwrap_or_default()
+                .replace('\'', "''");
+            let kind = match schedule.kind() {
+                ScheduleKind::OnCalendar => "oncalendar",
+                _ => "cron",
+            };
+            format!(
+                "INSERT INTO tower_ping_checks (uuid, name, slug, status, n_pings, last_ping, \
+                 schedule, schedule_kind, tz, grace, alert_after) SELECT {uuid}, 'check ' || n, \
+                 'check-' || n, 'up', 1, {last_ping}, '{expression}', '{kind}', 'UTC', \
+                 CASE WHEN n <= {overdue} THEN {grace} ELSE {grace} + {day} END, {alert_after} \
+                 FROM ({numbers}) AS numbered"
+            )
+        }
+    }
+}
+
+/// Defines the checks in a memory store, up since their last ping.
+fn fill_memory(store: &MemoryStore, options: &Options, plan: &Plan) {
+    for n in 1..=options.checks {
+        let (last_ping, grace) = plan.check(n, options.overdue);
+        let mut state = CheckState::with_status(Status::Up);
+        state.n_pings = 1;
+        state.last_ping = Some(last_ping);
+        let schedule = match &plan.schedule {
+            Some(schedule) => schedule.clone(),
+            None => Schedule::Period(PERIOD),
+        };
+        let uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 | n as u128);
+        let check = NewCheck::new(format!("check {n}"))
+            .uuid(uuid)
+            .schedule(schedule)
+            .grace(grace)
+            .initial_state(state);
+        store.add_check(check).expect("a valid check");
+    }
 }
 
 /// The database under the stores, for what the harness does around them.
@@ -129,6 +300,7 @@ fn fill_sql(postgres: bool, options: &Options, deadline: SystemTime) -> String {
 enum Db {
     Sqlite(tower_ping::sqlx::SqlitePool),
     Postgres(tower_ping::sqlx::PgPool),
+    Memory(MemoryStore),
 }
 
 impl Db {
@@ -137,17 +309,37 @@ impl Db {
         match self {
             Db::Sqlite(pool) => drop(sql.execute(pool).await.expect("fill")),
             Db::Postgres(pool) => drop(sql.execute(pool).await.expect("fill")),
+            Db::Memory(_) => unreachable!("no SQL in memory"),
+        }
+    }
+
+    /// Writes (or defines) the checks.
+    async fn fill(&self, options: &Options, plan: &Plan, deadline: SystemTime) {
+        match self {
+            Db::Memory(store) => fill_memory(store, options, plan),
+            Db::Sqlite(_) => self.execute(fill_sql(false, options, plan, deadline)).await,
+            Db::Postgres(_) => {
+                self.execute(fill_sql(true, options, plan, deadline)).await;
+                self.execute("ANALYZE tower_ping_checks".into()).await;
+            }
         }
     }
 
     /// The flips recorded: all timeouts here. (The harness polls these
     /// while the monitors work, so each is a query on an index of its own.)
     async fn flips(&self) -> i64 {
+        if let Db::Memory(store) = self {
+            return store.flips().len() as i64;
+        }
         self.count("SELECT COUNT(*) FROM tower_ping_flips").await
     }
 
     /// The alerts not delivered yet.
     async fn undelivered(&self) -> i64 {
+        if let Db::Memory(store) = self {
+            let flips = store.flips();
+            return flips.iter().filter(|f| !f.delivered).count() as i64;
+        }
         self.count("SELECT COUNT(*) FROM tower_ping_flips WHERE alertable AND delivered_at IS NULL")
             .await
     }
@@ -156,6 +348,7 @@ impl Db {
         match self {
             Db::Sqlite(pool) => tower_ping::sqlx::query_scalar(sql).fetch_one(pool).await,
             Db::Postgres(pool) => tower_ping::sqlx::query_scalar(sql).fetch_one(pool).await,
+            Db::Memory(_) => unreachable!("no SQL in memory"),
         }
         .expect("a count")
     }
@@ -181,11 +374,19 @@ impl Notifier for Slow {
 async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options) {
     // Far enough ahead for the idle sweeps to run before it.
     let deadline = SystemTime::now() + Duration::from_secs(10);
-    db.execute(fill_sql(matches!(db, Db::Postgres(_)), options, deadline))
-        .await;
-    if matches!(db, Db::Postgres(_)) {
-        db.execute("ANALYZE tower_ping_checks".into()).await;
-    }
+    let plan = Plan::new(options, deadline);
+    let filling = Instant::now();
+    db.fill(options, &plan, deadline).await;
+    println!(
+        "{} checks ({} schedule{}) written in {:.1} s",
+        options.checks,
+        options.schedule.as_str(),
+        match options.schedule {
+            ScheduleKind::Period => String::new(),
+            _ => format!(" {:?}", options.expression),
+        },
+        filling.elapsed().as_secs_f64()
+    );
     let store = stores[0].clone();
 
     let mut idle = Vec::with_capacity(options.idle_sweeps);
@@ -207,6 +408,43 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
         at(0.5).as_secs_f64() * 1e6,
         at(0.99).as_secs_f64() * 1e6
     );
+
+    if options.direct {
+        // The sweeps alone, called as the monitor calls them, at a moment
+        // just past the deadline (no waiting for it: `now` is an argument).
+        let now = deadline + Duration::from_millis(1);
+        let cpu_before = process_cpu();
+        let started = Instant::now();
+        let (mut sweeps, mut flipped) = (0, 0);
+        while flipped < options.overdue {
+            let sweep = store.sweep(now).await.unwrap_or_else(|_| panic!("sweep"));
+            sweeps += 1;
+            flipped += sweep.flipped as i64;
+            if sweep.flipped == 0 {
+                break;
+            }
+        }
+        let took = started.elapsed();
+        let cpu = match (cpu_before, process_cpu()) {
+            (Some(before), Some(after)) => format!("{:.2} s", after - before),
+            _ => "unknown".into(),
+        };
+        println!(
+            "{} overdue of {} {} checks, swept directly: {flipped} flipped in {:.3} s \
+             ({sweeps} sweep calls, {:.1} µs a check; this process's CPU time {cpu})",
+            options.overdue,
+            options.checks,
+            options.schedule.as_str(),
+            took.as_secs_f64(),
+            took.as_secs_f64() * 1e6 / flipped.max(1) as f64
+        );
+        assert_eq!(
+            db.flips().await,
+            options.overdue,
+            "one flip per overdue check"
+        );
+        return;
+    }
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let calls = Arc::new(AtomicUsize::new(0));
@@ -249,10 +487,11 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
     }
     let total = db.flips().await;
     println!(
-        "{} overdue of {} checks, {} monitor(s): all flipped {:.3} s after their deadline; \
+        "{} overdue of {} {} checks, {} monitor(s): all flipped {:.3} s after their deadline; \
          {} timeout flips recorded",
         options.overdue,
         options.checks,
+        options.schedule.as_str(),
         options.instances,
         took.as_secs_f64(),
         total
@@ -273,10 +512,20 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
 #[tokio::main]
 async fn main() {
     let options = parse().unwrap_or_else(|e| {
-        eprintln!("sweep_load: {e}");
+        eprintln!("monitor_load: {e}");
         std::process::exit(2);
     });
     let url = options.database_url.clone();
+    if url == "memory" {
+        if options.instances != 1 {
+            eprintln!("monitor_load: --instances: one memory store, one monitor");
+            std::process::exit(2);
+        }
+        let store = MemoryStore::new();
+        let db = Db::Memory(store.clone());
+        run(vec![store], db, &options).await;
+        return;
+    }
     let sql_options = SqlStoreOptions::new().call_timeout(Duration::from_secs(60));
     if url.starts_with("sqlite:") {
         let mut stores = Vec::new();
