@@ -9,10 +9,14 @@
 # current user, or as `postgres` (else `nobody`) when run as root, since the
 # server refuses to run as root.
 #
+# It also sets TOWER_PING_POSTGRES_CTL to a script that stops (crashes) and
+# starts that cluster again, for the tests of a database restart.
+#
 # When TOWER_PING_POSTGRES_URL is already set, the command runs against that
-# database instead. When the PostgreSQL server is missing, the script installs
-# Debian's `postgresql` package if it runs as root with apt-get, and fails
-# otherwise (install it, e.g. `sudo apt-get install postgresql`).
+# database instead (and TOWER_PING_POSTGRES_CTL is left as it is). When the
+# PostgreSQL server is missing, the script installs Debian's `postgresql`
+# package if it runs as root with apt-get, and fails otherwise (install it,
+# e.g. `sudo apt-get install postgresql`).
 set -euo pipefail
 
 if [[ $# -eq 0 ]]; then
@@ -83,9 +87,9 @@ for _ in $(seq 1 20); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         continue # taken
     fi
+    opts="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=300"
     if "${as_user[@]}" "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=300" \
-        start >/dev/null; then
+        -o "$opts" start >/dev/null; then
         started=1
         break
     fi
@@ -97,6 +101,24 @@ if [[ -z "$started" ]]; then
 fi
 
 export TOWER_PING_POSTGRES_URL="postgres://tower_ping@127.0.0.1:$port/postgres"
+
+# For the tests that restart the server (tests/postgres_restart.rs):
+# `$TOWER_PING_POSTGRES_CTL stop` crashes it (`pg_ctl stop -m immediate`: no
+# shutdown checkpoint, every connection cut), `... start` starts it again
+# on the same port and returns once it accepts connections.
+ctl="$dir/ctl"
+{
+    echo '#!/usr/bin/env bash'
+    echo 'case "${1:-}" in'
+    printf '    stop) exec %s %q -D %q -m immediate stop ;;\n' \
+        "${as_user[*]}" "$bindir/pg_ctl" "$data"
+    printf '    start) exec %s %q -D %q -l %q -w -t 30 -o %q start ;;\n' \
+        "${as_user[*]}" "$bindir/pg_ctl" "$data" "$dir/server.log" "$opts"
+    echo '    *) echo "usage: $0 stop|start" >&2; exit 2 ;;'
+    echo 'esac'
+} >"$ctl"
+chmod 755 "$ctl"
+export TOWER_PING_POSTGRES_CTL="$ctl"
 echo "with-postgres: $("$bindir/postgres" --version) at $TOWER_PING_POSTGRES_URL" >&2
 status=0
 "$@" || status=$?
