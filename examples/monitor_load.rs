@@ -11,6 +11,7 @@
 //!     [--checks 100000] [--overdue 10000] [--idle-sweeps 500] [--instances 1]
 //!     [--notify-ms 0] [--max-in-flight 32]
 //!     [--schedule period|oncalendar|cron] [--expression EXPR] [--mode monitor|sweep]
+//!     [--channels 0] [--reminders]
 //! ```
 //!
 //! The checks are written straight into the store's tables (one statement:
@@ -44,6 +45,13 @@
 //!    marks every alert delivered, and how many notifier calls were made
 //!    (one per alert).
 //!
+//! `--channels N` registers N channels, each with a notifier of its own in
+//! every monitor: each flip is then N alerts. `--reminders` (period
+//! checks): the `--overdue` checks are down already, since an hour before
+//! the deadline, with a reminder every hour, so at the deadline each is
+//! due its first reminder instead of a flip; step 2 then times the sweeps
+//! that queue them, step 3 their delivery.
+//!
 //! With `--mode sweep`, step 2 calls `MonitorStore::sweep` itself instead,
 //! at a moment just past the deadline and without waiting for it, until
 //! every overdue check is flipped: the sweeps' own cost, with no sleeping
@@ -58,9 +66,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tower_ping::uuid::Uuid;
 use tower_ping::{
-    async_trait, Alert, CheckState, Delivery, MemoryStore, Monitor, MonitorStore, NewCheck,
-    Notifier, NotifyError, PostgresStore, Schedule, ScheduleKind, SqlStoreOptions, SqliteStore,
-    Status,
+    async_trait, Alert, Channel, CheckState, CheckStore, Claim, Delivery, Lookup, ManageStore,
+    MemoryStore, Monitor, MonitorStore, NewCheck, Notifier, NotifyError, Ping, PostgresStore,
+    Schedule, ScheduleKind, Signal, SqlStoreOptions, SqliteStore, Status, Target,
 };
 
 struct Options {
@@ -77,7 +85,15 @@ struct Options {
     /// `--mode sweep`: call `MonitorStore::sweep` directly instead of
     /// running monitors.
     direct: bool,
+    /// `--channels`: how many channels each flip goes to (0: none
+    /// registered, one alert per flip).
+    channels: usize,
+    /// `--reminders`: the overdue checks are down and due a reminder.
+    reminders: bool,
 }
+
+/// The reminder interval of `--reminders`.
+const REMIND_EVERY: Duration = Duration::from_secs(3600);
 
 /// The period checks' period and grace.
 const PERIOD: Duration = Duration::from_secs(3600);
@@ -147,9 +163,15 @@ fn parse() -> Result<Options, String> {
         schedule: ScheduleKind::Period,
         expression: String::new(),
         direct: false,
+        channels: 0,
+        reminders: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--reminders" {
+            options.reminders = true;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = || {
             value
@@ -173,6 +195,7 @@ fn parse() -> Result<Options, String> {
                 }
             }
             "--expression" => options.expression = value.clone(),
+            "--channels" => options.channels = number()?.max(0) as usize,
             "--mode" => {
                 options.direct = match value.as_str() {
                     "monitor" => false,
@@ -185,6 +208,9 @@ fn parse() -> Result<Options, String> {
     }
     if options.database_url.is_empty() {
         return Err("--database-url sqlite://PATH|postgres://...|memory is required".into());
+    }
+    if options.reminders && options.schedule != ScheduleKind::Period {
+        return Err("--reminders: with period checks only".into());
     }
     if options.expression.is_empty() {
         options.expression = match options.schedule {
@@ -243,6 +269,27 @@ fn fill_sql(postgres: bool, options: &Options, plan: &Plan, deadline: SystemTime
         // A check's deadline is its last ping plus the period plus the
         // grace, as the state machine computes it, so sweeps find the rows
         // consistent.
+        None if options.reminders => {
+            // Down since an hour before the deadline, when each was flipped
+            // (its alert delivered then): its first reminder is due at the
+            // deadline. The others are up, due a day later.
+            let (timeout, grace) = (micros_of(PERIOD), micros_of(plan.grace));
+            let every = micros_of(REMIND_EVERY);
+            let down_at = due - every;
+            format!(
+                "INSERT INTO tower_ping_checks (uuid, name, slug, status, n_pings, last_ping, \
+                 timeout, grace, alert_after, remind_every, down_at) SELECT {uuid}, \
+                 'check ' || n, 'check-' || n, \
+                 CASE WHEN n <= {overdue} THEN 'down' ELSE 'up' END, 1, \
+                 CASE WHEN n <= {overdue} THEN {down_at} - {timeout} - {grace} \
+                 ELSE {due} + {day} - {timeout} - {grace} END, {timeout}, {grace}, \
+                 {alert_after}, {every}, CASE WHEN n <= {overdue} THEN {down_at} END \
+                 FROM ({numbers}) AS numbered; \
+                 INSERT INTO tower_ping_flips (check_id, old_status, new_status, reason, at, \
+                 alertable, delivered_at) SELECT id, 'up', 'down', 'timeout', down_at, TRUE, \
+                 down_at FROM tower_ping_checks WHERE status = 'down'"
+            )
+        }
         None => {
             let (timeout, grace) = (micros_of(PERIOD), micros_of(plan.grace));
             format!(
@@ -274,8 +321,45 @@ fn fill_sql(postgres: bool, options: &Options, plan: &Plan, deadline: SystemTime
     }
 }
 
-/// Defines the checks in a memory store, up since their last ping.
-fn fill_memory(store: &MemoryStore, options: &Options, plan: &Plan) {
+/// Defines the checks in a memory store, up since their last ping (with
+/// `--reminders`, the overdue ones failed an hour before the deadline, and
+/// their down alerts delivered).
+async fn fill_memory(store: &MemoryStore, options: &Options, plan: &Plan, deadline: SystemTime) {
+    if options.reminders {
+        for n in 1..=options.checks {
+            let (last_ping, grace) = plan.check(n, options.overdue);
+            let mut state = CheckState::with_status(Status::Up);
+            state.n_pings = 1;
+            state.last_ping = Some(last_ping);
+            let uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 | n as u128);
+            let mut check = NewCheck::new(format!("check {n}"))
+                .uuid(uuid)
+                .schedule(Schedule::Period(PERIOD))
+                .grace(grace)
+                .initial_state(state);
+            check.rules = check.rules.remind_every(REMIND_EVERY);
+            store.add_check(check).expect("a valid check");
+            if n <= options.overdue {
+                let Ok(Lookup::Found(id)) = store.resolve(Target::Uuid(uuid)).await else {
+                    unreachable!("just defined");
+                };
+                let ping = Ping::new(Signal::Fail, deadline - REMIND_EVERY);
+                let _ = store.record(id, ping).await;
+            }
+        }
+        // The down alerts went out when the checks failed.
+        let claimer = Uuid::new_v4();
+        loop {
+            let claim = Claim::new(claimer, deadline - REMIND_EVERY, DAY, 10_000);
+            let alerts = store.claim_alerts(claim).await.unwrap_or_default();
+            if alerts.is_empty() {
+                break;
+            }
+            let ids: Vec<u64> = alerts.iter().map(|a| a.id).collect();
+            let _ = store.alerts_delivered(&ids, deadline - REMIND_EVERY).await;
+        }
+        return;
+    }
     for n in 1..=options.checks {
         let (last_ping, grace) = plan.check(n, options.overdue);
         let mut state = CheckState::with_status(Status::Up);
@@ -316,7 +400,7 @@ impl Db {
     /// Writes (or defines) the checks.
     async fn fill(&self, options: &Options, plan: &Plan, deadline: SystemTime) {
         match self {
-            Db::Memory(store) => fill_memory(store, options, plan),
+            Db::Memory(store) => fill_memory(store, options, plan, deadline).await,
             Db::Sqlite(_) => self.execute(fill_sql(false, options, plan, deadline)).await,
             Db::Postgres(_) => {
                 self.execute(fill_sql(true, options, plan, deadline)).await;
@@ -337,11 +421,15 @@ impl Db {
     /// The alerts not delivered yet.
     async fn undelivered(&self) -> i64 {
         if let Db::Memory(store) = self {
-            let flips = store.flips();
-            return flips.iter().filter(|f| !f.delivered).count() as i64;
+            return store.undelivered_alerts() as i64;
         }
-        self.count("SELECT COUNT(*) FROM tower_ping_flips WHERE alertable AND delivered_at IS NULL")
-            .await
+        self.count("SELECT COUNT(*) FROM tower_ping_alerts").await
+    }
+
+    /// The alerts queued so far (delivered or not): reminders are not
+    /// flips, so step 2 of `--reminders` waits for these.
+    async fn queued(&self, delivered: usize) -> i64 {
+        self.undelivered().await + delivered as i64
     }
 
     async fn count(&self, sql: &'static str) -> i64 {
@@ -371,7 +459,16 @@ impl Notifier for Slow {
     }
 }
 
-async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options) {
+async fn run<S: MonitorStore + ManageStore + Clone>(stores: Vec<S>, db: Db, options: &Options) {
+    let mut channels = Vec::with_capacity(options.channels);
+    for i in 0..options.channels {
+        let channel = Channel::new(Uuid::new_v4(), format!("channel {i}"), "webhook");
+        if stores[0].define_channel(channel.clone()).await.is_err() {
+            panic!("the channel is defined");
+        }
+        channels.push(channel.id);
+    }
+    let expected = options.overdue as usize * options.channels.max(1);
     // Far enough ahead for the idle sweeps to run before it.
     let deadline = SystemTime::now() + Duration::from_secs(10);
     let plan = Plan::new(options, deadline);
@@ -419,8 +516,9 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
         while flipped < options.overdue {
             let sweep = store.sweep(now).await.unwrap_or_else(|_| panic!("sweep"));
             sweeps += 1;
-            flipped += sweep.flipped as i64;
-            if sweep.flipped == 0 {
+            let done = sweep.flipped + sweep.reminded;
+            flipped += done as i64;
+            if done == 0 {
                 break;
             }
         }
@@ -457,7 +555,18 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
                 calls: calls.clone(),
             };
             let delivery = Delivery::new().max_in_flight(options.max_in_flight);
-            let monitor = Monitor::new(store).notifier(notifier).delivery(delivery);
+            let mut monitor = Monitor::new(store).delivery(delivery);
+            if channels.is_empty() {
+                monitor = monitor.notifier(notifier);
+            } else {
+                for id in &channels {
+                    let notifier = Slow {
+                        delay: options.notify,
+                        calls: calls.clone(),
+                    };
+                    monitor = monitor.channel(*id, notifier);
+                }
+            }
             tokio::spawn(monitor.run(async move {
                 let _ = stopped.wait_for(|s| *s).await;
             }))
@@ -468,14 +577,20 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
         .unwrap_or_default();
     tokio::time::sleep(wait).await;
     let all_flipped = loop {
-        if db.flips().await >= options.overdue {
+        let done = if options.reminders {
+            let delivered = calls.load(Ordering::Relaxed);
+            db.queued(delivered).await >= expected as i64
+        } else {
+            db.flips().await >= options.overdue
+        };
+        if done {
             break SystemTime::now();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let took = all_flipped.duration_since(deadline).unwrap_or_default();
     let all_delivered = loop {
-        if db.undelivered().await == 0 {
+        if calls.load(Ordering::Relaxed) >= expected && db.undelivered().await == 0 {
             break SystemTime::now();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -487,25 +602,39 @@ async fn run<S: MonitorStore + Clone>(stores: Vec<S>, db: Db, options: &Options)
     }
     let total = db.flips().await;
     println!(
-        "{} overdue of {} {} checks, {} monitor(s): all flipped {:.3} s after their deadline; \
-         {} timeout flips recorded",
+        "{} overdue of {} {} checks, {} monitor(s): all {} {:.3} s after their deadline; \
+         {} flips recorded",
         options.overdue,
         options.checks,
         options.schedule.as_str(),
         options.instances,
+        if options.reminders {
+            "reminders queued"
+        } else {
+            "flipped"
+        },
         took.as_secs_f64(),
         total
     );
     println!(
-        "alerts: all {} delivered {:.3} s after the deadline ({:.3} s after the last flip), \
-         {} notifier calls of {} ms, at most {} at once per monitor",
-        options.overdue,
+        "alerts: all {} ({} per {}, {} channel(s)) delivered {:.3} s after the deadline \
+         ({:.3} s after the last was queued), {} notifier calls of {} ms, at most {} at once \
+         per monitor",
+        expected,
+        options.channels.max(1),
+        if options.reminders {
+            "reminder"
+        } else {
+            "flip"
+        },
+        options.channels,
         delivered_in.as_secs_f64(),
         delivered_in.saturating_sub(took).as_secs_f64(),
         calls.load(Ordering::Relaxed),
         options.notify.as_millis(),
         options.max_in_flight
     );
+    assert_eq!(calls.load(Ordering::Relaxed), expected, "each alert once");
     assert_eq!(total, options.overdue, "exactly one flip per overdue check");
 }
 

@@ -172,6 +172,10 @@ async fn checks_body<S: ManageStore>(
         if l.done {
             return None;
         }
+        // A turn for the other tasks before each check: on the memory store
+        // every read is ready at once, and a listing would otherwise keep
+        // its worker thread (pings waited seconds behind 16 listings).
+        tokio::task::yield_now().await;
         loop {
             if let Some(check) = l.page.next() {
                 let pings = match l.routes.store.pings(check.uuid, PINGS).await {
@@ -268,6 +272,8 @@ async fn flips_body<S: ManageStore>(
             if l.done {
                 return None;
             }
+            // A turn for the other tasks before each page (see `checks_body`).
+            tokio::task::yield_now().await;
             let page = match l.page.take() {
                 Some(page) => page,
                 None => {
