@@ -100,7 +100,7 @@ pub struct Alert {
     #[cfg_attr(feature = "serde", serde(default))]
     pub folded: u32,
     /// The channel it goes to; `None` when the app registered no channel
-    /// (the monitor's [`notifier`](crate::Monitor::notifier) takes it).
+    /// (the monitor's `notifier` takes it).
     #[cfg_attr(feature = "serde", serde(default))]
     pub channel: Option<Channel>,
     /// The store's number of the flip (for a reminder, the down flip it
