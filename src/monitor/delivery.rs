@@ -224,7 +224,10 @@ impl<'a, S: MonitorStore> Deliverer<'a, S> {
             }
             // Tell the store of the calls that ended, then claim: an alert
             // just delivered lets the next of its queue go at once, so a
-            // backlog drains as fast as the notifier answers.
+            // backlog drains as fast as the notifier answers. (The two as
+            // store calls at once, each waiting on the other's commit,
+            // measured slower: on SQLite they take turns at the write lock,
+            // 3.2 s for 30,000 alerts against 2.0 s one after the other.)
             let ended = std::mem::take(&mut self.ended);
             let (unmarked, retries) = report(&self.cx, ended).await;
             self.ended.delivered.extend(unmarked.iter().copied());
