@@ -225,6 +225,10 @@ where
         .layer(layer)
         .layer(api)
         .layer(dashboard)
+        // Every route built once, here, not on each request: the server
+        // below serves the router itself (for its connection limits), not
+        // through `axum::serve`, which would do this for it.
+        .with_state(())
 }
 
 /// The monitor of `store`, delivering each channel's alerts to its webhook

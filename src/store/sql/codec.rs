@@ -35,6 +35,19 @@ pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.pi
      c.remind_every, c.failures, c.successes, c.down_at, c.reminders \
      FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
 
+/// [`CHECK_SELECT`] as a batch of pings reads it: the same columns in the
+/// same places, so [`CheckRow`] reads it, with the columns a ping does not
+/// change or need (names, the project, tags, channels) left empty and the
+/// project not joined. The check's state and rules are all there.
+pub(crate) const BATCH_SELECT: &str = "SELECT c.id, c.uuid, '', '', CAST(NULL AS TEXT), \
+     c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, c.start_kw, \
+     c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
+     c.last_duration, c.timeout, c.schedule, c.tz, c.grace, c.alert_after, \
+     CAST(NULL AS TEXT), '', '', '', CAST(NULL AS TEXT), c.filter_subject, \
+     c.filter_email_body, c.schedule_kind, c.down_after_failures, c.up_after_successes, \
+     c.max_runtime, c.remind_every, c.failures, c.successes, c.down_at, c.reminders \
+     FROM tower_ping_checks c";
+
 /// The columns [`PingRow`] reads.
 pub(crate) const PING_COLUMNS: &str = "n, kind, exit_status, method, scheme, remote_addr, \
      user_agent, rid, body, received_at, duration";
