@@ -150,8 +150,9 @@ async fn every_rule_holds_through_the_server(store: Store) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(of(&ops, t).len(), 1, "one success is not enough");
     ping(&server, &format!("{t}")).await;
-    until("the up alert", Duration::from_secs(5), || {
-        of(&ops, t).len() == 2
+    // Each channel's alerts go out on their own: wait for both.
+    until("the up alert on both channels", Duration::from_secs(5), || {
+        of(&ops, t).len() == 2 && of(&mail, t).len() == 2
     })
     .await;
     assert_eq!(
