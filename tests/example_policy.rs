@@ -151,9 +151,11 @@ async fn every_rule_holds_through_the_server(store: Store) {
     assert_eq!(of(&ops, t).len(), 1, "one success is not enough");
     ping(&server, &format!("{t}")).await;
     // Each channel's alerts go out on their own: wait for both.
-    until("the up alert on both channels", Duration::from_secs(5), || {
-        of(&ops, t).len() == 2 && of(&mail, t).len() == 2
-    })
+    until(
+        "the up alert on both channels",
+        Duration::from_secs(5),
+        || of(&ops, t).len() == 2 && of(&mail, t).len() == 2,
+    )
     .await;
     assert_eq!(
         of(&ops, t),

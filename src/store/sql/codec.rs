@@ -10,6 +10,7 @@ use http::Method;
 use uuid::Uuid;
 
 use super::error::SqlStoreError;
+use super::parsed_schedules::parsed;
 use crate::state::check_state::CheckState;
 use crate::state::flip::{Flip, FlipReason};
 use crate::state::kind::Kind;
@@ -396,12 +397,16 @@ pub(crate) fn schedule(
         SqlStoreError::Corrupt(format!("{kind} schedule {expression:?}: {e}"))
     };
     match kind {
-        "cron" => CronSchedule::new(expression, tz)
-            .map(Schedule::Cron)
-            .map_err(|e| corrupt(&e)),
-        "oncalendar" => OnCalendarSchedule::new(expression, tz)
-            .map(Schedule::OnCalendar)
-            .map_err(|e| corrupt(&e)),
+        "cron" => parsed(kind, expression, tz, || {
+            CronSchedule::new(expression, tz)
+                .map(Schedule::Cron)
+                .map_err(|e| corrupt(&e))
+        }),
+        "oncalendar" => parsed(kind, expression, tz, || {
+            OnCalendarSchedule::new(expression, tz)
+                .map(Schedule::OnCalendar)
+                .map_err(|e| corrupt(&e))
+        }),
         other => Err(corrupt(&format!("unknown kind {other:?}"))),
     }
 }

@@ -38,6 +38,7 @@ mod manage;
 mod migrate;
 mod options;
 mod outbox;
+mod parsed_schedules;
 mod probe;
 mod project;
 mod queue;
