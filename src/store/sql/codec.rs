@@ -26,28 +26,74 @@ use crate::store::recorded_flip::RecordedFlip;
 use crate::time::cron::CronSchedule;
 use crate::time::oncalendar::OnCalendarSchedule;
 
-/// The columns [`CheckRow`] reads, for `SELECT {CHECK_COLUMNS} WHERE ...`.
-pub(crate) const CHECK_SELECT: &str = "SELECT c.id, c.uuid, c.name, c.slug, p.ping_key, \
-     c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, c.start_kw, \
-     c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
-     c.last_duration, c.timeout, c.schedule, c.tz, c.grace, c.alert_after, p.uuid, c.tags, \
-     c.description, c.channels, c.badge_key, c.filter_subject, c.filter_email_body, \
-     c.schedule_kind, c.down_after_failures, c.up_after_successes, c.max_runtime, \
-     c.remind_every, c.failures, c.successes, c.down_at, c.reminders \
-     FROM tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id";
+/// A `SELECT` of the columns [`CheckRow`] reads, in its order. The
+/// arguments are what to select in the places of the columns that only
+/// describe the check (its names, project, tags, channels), and what to
+/// select from: [`CHECK_SELECT`] reads them, [`STATE_SELECT`] leaves them
+/// empty. One list, so the two cannot come apart.
+macro_rules! check_select {
+    ($name:literal, $slug:literal, $ping_key:literal, $project:literal, $tags:literal,
+     $description:literal, $channels:literal, $badge_key:literal, $from:literal) => {
+        concat!(
+            "SELECT c.id, c.uuid, ",
+            $name,
+            ", ",
+            $slug,
+            ", ",
+            $ping_key,
+            ", ",
+            "c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, \
+             c.start_kw, c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, \
+             c.last_start_rid, c.last_duration, c.timeout, c.schedule, c.tz, c.grace, \
+             c.alert_after, ",
+            $project,
+            ", ",
+            $tags,
+            ", ",
+            $description,
+            ", ",
+            $channels,
+            ", ",
+            $badge_key,
+            ", ",
+            "c.filter_subject, c.filter_email_body, c.schedule_kind, c.down_after_failures, \
+             c.up_after_successes, c.max_runtime, c.remind_every, c.failures, c.successes, \
+             c.down_at, c.reminders FROM ",
+            $from
+        )
+    };
+}
 
-/// [`CHECK_SELECT`] as a batch of pings reads it: the same columns in the
-/// same places, so [`CheckRow`] reads it, with the columns a ping does not
-/// change or need (names, the project, tags, channels) left empty and the
-/// project not joined. The check's state and rules are all there.
-pub(crate) const BATCH_SELECT: &str = "SELECT c.id, c.uuid, '', '', CAST(NULL AS TEXT), \
-     c.manual_resume, c.post_only, c.filter_body, c.success_kw, c.failure_kw, c.start_kw, \
-     c.default_fail, c.status, c.n_pings, c.last_ping, c.last_start, c.last_start_rid, \
-     c.last_duration, c.timeout, c.schedule, c.tz, c.grace, c.alert_after, \
-     CAST(NULL AS TEXT), '', '', '', CAST(NULL AS TEXT), c.filter_subject, \
-     c.filter_email_body, c.schedule_kind, c.down_after_failures, c.up_after_successes, \
-     c.max_runtime, c.remind_every, c.failures, c.successes, c.down_at, c.reminders \
-     FROM tower_ping_checks c";
+/// Every column [`CheckRow`] reads, for `{CHECK_SELECT} WHERE ...`.
+pub(crate) const CHECK_SELECT: &str = check_select!(
+    "c.name",
+    "c.slug",
+    "p.ping_key",
+    "p.uuid",
+    "c.tags",
+    "c.description",
+    "c.channels",
+    "c.badge_key",
+    "tower_ping_checks c LEFT JOIN tower_ping_projects p ON p.id = c.project_id"
+);
+
+/// [`CHECK_SELECT`] as the state machine needs it, for a batch of pings and
+/// a sweep: the check's state and rules, its id and UUID, with the columns
+/// that only describe it left empty (so [`CheckRow`] reads it, and
+/// `CheckRow::decoded` gives the state and rules) and the project not
+/// joined. Reading the whole row cost a batch of pings a tenth of its
+/// throughput.
+pub(crate) const STATE_SELECT: &str = check_select!(
+    "''",
+    "''",
+    "CAST(NULL AS TEXT)",
+    "CAST(NULL AS TEXT)",
+    "''",
+    "''",
+    "''",
+    "CAST(NULL AS TEXT)",
+    "tower_ping_checks c"
+);
 
 /// The columns [`PingRow`] reads.
 pub(crate) const PING_COLUMNS: &str = "n, kind, exit_status, method, scheme, remote_addr, \

@@ -10,7 +10,7 @@ use sqlx::{Connection, Postgres, Row};
 use super::batch::Applied;
 use super::codec::{
     alert_row, check_row, flip_row, ping_row, AlertRow, CheckRow, PingRow, ReadCheck,
-    StoredFlipRow, BATCH_SELECT,
+    StoredFlipRow, STATE_SELECT,
 };
 use super::dialect::Dialect;
 use super::fan_out::{channels_join, channels_where};
@@ -301,7 +301,7 @@ impl Dialect for Postgres {
     /// Locked in id order: concurrent writers, of this process or of
     /// another, queue on each check's row instead of deadlocking.
     async fn load_checks(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<ReadCheck>> {
-        let sql = format!("{BATCH_SELECT} WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c");
+        let sql = format!("{STATE_SELECT} WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(ids)
             .fetch_all(&mut *conn)

@@ -13,7 +13,7 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 use super::batch::Applied;
 use super::codec::{
     alert_row, check_row, flip_row, ping_row, AlertRow, CheckRow, PingRow, ReadCheck,
-    StoredFlipRow, BATCH_SELECT, PING_COLUMNS,
+    StoredFlipRow, PING_COLUMNS, STATE_SELECT,
 };
 use super::dialect::Dialect;
 use super::fan_out::{channels_join, channels_where};
@@ -210,7 +210,7 @@ impl Dialect for Sqlite {
     }
 
     async fn load_checks(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<ReadCheck>> {
-        let mut load = QueryBuilder::<Sqlite>::new(BATCH_SELECT);
+        let mut load = QueryBuilder::<Sqlite>::new(STATE_SELECT);
         load.push(" WHERE c.id IN (");
         let mut list = load.separated(", ");
         for id in ids {

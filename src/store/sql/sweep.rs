@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use sqlx::{ColumnIndex, Encode, Executor, Type};
 
 use super::batch::Applied;
-use super::codec::{micros, time, FlipRow, StateRow, CHECK_SELECT};
+use super::codec::{micros, time, FlipRow, StateRow, STATE_SELECT};
 use super::dialect::{Dialect, Value};
 use super::flip_log;
 use super::fold;
@@ -95,7 +95,7 @@ where
     async fn sweep_batch(&self, now: SystemTime) -> Result<BatchSwept, SqlStoreError> {
         let mut tx = self.pool.begin_with(DB::BEGIN).await?;
         let sql = format!(
-            "{CHECK_SELECT} WHERE c.alert_after <= $1 ORDER BY c.alert_after LIMIT $2{}",
+            "{STATE_SELECT} WHERE c.alert_after <= $1 ORDER BY c.alert_after LIMIT $2{}",
             DB::FOR_UPDATE_SKIP_LOCKED
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
